@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Quiver",
+    products: [
+        .library(name: "QuiverKernels", targets: ["QuiverKernels"]),
+        .library(name: "QuiverIndex", targets: ["QuiverIndex"]),
+        .executable(name: "quiver", targets: ["quiver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // MARK: C shims (bottom layer)
+
+        /// Distance kernels per SIMD level plus cpuid dispatch. Levels are selected per function with
+        /// `__attribute__((target(...)))`, so no compiler flags are needed.
+        .target(name: "CQuiverSIMD"),
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CLZ4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]),
+        /// libhdf5, needed only by the CLI's dataset reader: no library product depends on it.
+        .systemLibrary(
+            name: "CHDF5", pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]),
+        /// A C shim around libhdf5, because HDF5's type ids are macros Swift cannot import.
+        .target(name: "CQuiverHDF5", dependencies: ["CHDF5"]),
+
+        // MARK: Kernels
+
+        .target(name: "QuiverKernels", dependencies: ["CQuiverSIMD"]),
+
+        // MARK: Index (HNSW, exact index; no disk I/O)
+
+        .target(name: "QuiverIndex", dependencies: ["QuiverKernels", "CQuiverSIMD"]),
+
+        // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
+
+        .target(
+            name: "QuiverCLI",
+            dependencies: [
+                "QuiverIndex", "QuiverKernels", "CQuiverHDF5",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "quiver", dependencies: ["QuiverCLI"]),
+
+        // MARK: Tests
+
+        .target(
+            name: "QuiverTestSupport", dependencies: ["QuiverIndex", "QuiverKernels"],
+            path: "Tests/QuiverTestSupport"),
+        .testTarget(name: "QuiverKernelsTests", dependencies: ["QuiverKernels", "CQuiverSIMD", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"]),
+    ]
+)
+
+// MARK: Shared settings
+
+let cTargets: Set<String> = ["CQuiverSIMD", "CQuiverHDF5"]
+for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
+    var settings = target.swiftSettings ?? []
+    settings += [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+    target.swiftSettings = settings
+}

@@ -1,0 +1,196 @@
+internal import CQuiverSIMD
+internal import Synchronization
+
+extension HNSWIndex {
+    /// Deletes the vector with `id`: it leaves search results at once, and is unlinked, its
+    /// neighbours repaired and its slot reused at the next purge.
+    ///
+    /// A purge runs automatically once deleted vectors reach
+    /// ``HNSWConfiguration/purgeRatio`` of the index.
+    ///
+    /// - Throws: `IndexError.notFound` when `id` is not live.
+    public func remove(_ id: UInt32) throws(IndexError) {
+        try structureLock.withReadLock { () throws(IndexError) in
+            guard Int(id) < highWater.load(ordering: .acquiring) else { throw .notFound("no live vector with id \(id)") }
+            let removed: Bool = withNodeLock(id) {
+                guard state(of: id) == .live else { return false }
+                setState(.deleted, of: id)
+                return true
+            }
+            guard removed else { throw .notFound("no live vector with id \(id)") }
+            liveCount.wrappingSubtract(1, ordering: .relaxed)
+            deletedCount.wrappingAdd(1, ordering: .relaxed)
+        }
+        let deleted = deletedCount.load(ordering: .relaxed)
+        if Double(deleted) >= configuration.purgeRatio * Double(deleted + count) {
+            purgeDeleted()
+        }
+    }
+
+    /// Replaces the vector with `id` by `vector` (a delete plus an insert); returns the new id.
+    ///
+    /// - Throws: `IndexError.notFound` when `id` is not live; `IndexError.invalidArgument` for a
+    ///   bad vector, in which case nothing changes.
+    public func update(_ id: UInt32, to vector: UnsafeBufferPointer<Float>) throws(IndexError) -> UInt32 {
+        try validate(vector, dimension: dimension)
+        guard contains(id) else { throw .notFound("no live vector with id \(id)") }
+        try remove(id)
+        return try add(vector)
+    }
+
+    /// Number of deleted vectors still linked into the graph, waiting for a purge.
+    public var deletedPendingPurge: Int { deletedCount.load(ordering: .relaxed) }
+
+    /// Unlinks every deleted vector, repairs the lists that pointed at them, and makes their
+    /// slots reusable.
+    ///
+    /// Each list that lost neighbours is rebuilt from its surviving neighbours and the deleted
+    /// neighbours' own neighbours, pruned with the insertion heuristic. A list that lost more than
+    /// half its entries or has too few candidates (as at the border of a deleted cluster) also
+    /// takes the results of a graph search from the node, and new neighbours link back. Searches keep running meanwhile; inserts and deletes wait.
+    ///
+    /// - Parameter threads: repair threads; default 1.
+    /// - Complexity: O(n × M) plus O(affected × M²) distance computations.
+    public func purgeDeleted(threads: Int = 1) {
+        structureLock.withWriteLock {
+            let limit = highWater.load(ordering: .acquiring)
+            var deleted: [UInt32] = []
+            for i in 0..<limit where state(of: UInt32(i)) == .deleted { deleted.append(UInt32(i)) }
+            guard !deleted.isEmpty else { return }
+
+            let e = epoch.enter()
+            let next = Atomic<Int>(0)
+            runConcurrently(threads: max(1, min(threads, limit))) { _ in
+                contexts.withContext(nodeCount: limit) { context in
+                    while true {
+                        let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard i < limit else { break }
+                        let id = UInt32(i)
+                        guard state(of: id) == .live else { continue }
+                        for l in 0...level(of: id) { repair(id, level: l, context: context) }
+                    }
+                }
+            }
+            moveEntryOffDeleted(limit: limit)
+            epoch.exit(e)
+
+            for id in deleted {
+                for l in 0...level(of: id) { quiver_store_u32_release(links(id, level: l), 0) }
+            }
+            // Searches that started before the lists were repaired may still hold deleted ids.
+            epoch.waitForReaders()
+            allocation.withLock { state in
+                for id in deleted {
+                    setState(.free, of: id)
+                    // Upper-layer blocks return to the pool, so any reused id can take them.
+                    let record = node(id)
+                    let capacity = Int(record.load(fromByteOffset: 3, as: UInt8.self))
+                    if capacity > 0 {
+                        state.freeBlocks[capacity, default: []].append(Int(record.load(fromByteOffset: 4, as: UInt32.self)))
+                        record.storeBytes(of: 0, toByteOffset: 3, as: UInt8.self)
+                    }
+                }
+                state.free.append(contentsOf: deleted.reversed())
+            }
+            deletedCount.wrappingSubtract(deleted.count, ordering: .relaxed)
+            #if QUIVER_INTERNAL_CHECKS
+            do { try checkInvariants() } catch { preconditionFailure("\(error)") }
+            #endif
+        }
+    }
+
+    /// Rebuilds `id`'s list on `level` if it names deleted nodes.
+    private func repair(_ id: UInt32, level: Int, context: SearchContext) {
+        let list = links(id, level: level)
+        let count = Int(quiver_load_u32_acquire(list))
+        var deletedNeighbors = 0
+        for j in 0..<count where state(of: quiver_load_u32_relaxed(list + 1 + j)) != .live { deletedNeighbors += 1 }
+        guard deletedNeighbors > 0 else { return }
+
+        let base = vector(at: id)
+        let limit = maxNeighbors(level: level)
+        context.visited.reset(count: highWater.load(ordering: .acquiring))
+        _ = context.visited.insert(id)
+        var candidates: [Neighbor] = []
+        func consider(_ other: UInt32) {
+            guard context.visited.insert(other), state(of: other) == .live else { return }
+            candidates.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
+        }
+        for j in 0..<count {
+            let neighbor = quiver_load_u32_relaxed(list + 1 + j)
+            if state(of: neighbor) == .live {
+                consider(neighbor)
+                continue
+            }
+            guard level <= self.level(of: neighbor) else { continue }
+            let second = links(neighbor, level: level)
+            for k in 0..<Int(quiver_load_u32_acquire(second)) { consider(quiver_load_u32_relaxed(second + 1 + k)) }
+        }
+        if candidates.count < limit || 2 * deletedNeighbors > count,
+            let start = candidates.min(by: { $0.distance < $1.distance }) ?? liveEntry(from: base)
+        {
+            searchLayer(base, from: start, ef: configuration.efConstruction, level: level, context: context, filter: LiveFilter(index: self))
+            var seen = Set(candidates.map(\.id))
+            for found in context.results.drainAscending() where found.id != id && seen.insert(found.id).inserted {
+                candidates.append(found)
+            }
+        }
+        candidates.sort { $0.distance < $1.distance }
+        let chosen = selectNeighbors(candidates, max: limit)
+        var previous = Set<UInt32>()
+        withNodeLock(id) {
+            for j in 0..<Int(quiver_load_u32_relaxed(list)) { previous.insert(quiver_load_u32_relaxed(list + 1 + j)) }
+            for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
+            quiver_store_u32_release(list, UInt32(chosen.count))
+        }
+        // New neighbours link back, as on insert: nodes that only deleted nodes pointed at (the
+        // border of a deleted cluster) would otherwise be left unreachable.
+        for c in chosen where !previous.contains(c.id) {
+            connectDroppingDeleted(c.id, to: id, distance: c.distance, level: level)
+        }
+    }
+
+    /// Adds `newID` to `id`'s list on `level`, dropping deleted entries and pruning with the
+    /// heuristic when over the bound. Used during purges, so no list ends up naming a deleted node
+    /// whichever repair writes it last.
+    private func connectDroppingDeleted(_ id: UInt32, to newID: UInt32, distance: Float, level: Int) {
+        withNodeLock(id) {
+            let list = links(id, level: level)
+            let count = Int(quiver_load_u32_relaxed(list))
+            let base = vector(at: id)
+            var candidates = [Neighbor(distance: distance, id: newID)]
+            for j in 0..<count {
+                let other = quiver_load_u32_relaxed(list + 1 + j)
+                guard other != newID else { return }
+                guard state(of: other) == .live else { continue }
+                candidates.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
+            }
+            candidates.sort { $0.distance < $1.distance }
+            let chosen = selectNeighbors(candidates, max: maxNeighbors(level: level))
+            for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
+            quiver_store_u32_release(list, UInt32(chosen.count))
+        }
+    }
+
+    /// The entry point as a search start from `base` when it is live.
+    private func liveEntry(from base: UnsafeRawPointer) -> Neighbor? {
+        let packed = entry.load(ordering: .acquiring)
+        guard packed != Self.emptyEntry else { return nil }
+        let id = UInt32(truncatingIfNeeded: packed)
+        return state(of: id) == .live ? Neighbor(distance: space.distance(base, vector(at: id)), id: id) : nil
+    }
+
+    /// Points the entry at the live node with the highest level when the entry was deleted.
+    private func moveEntryOffDeleted(limit: Int) {
+        let packed = entry.load(ordering: .acquiring)
+        guard packed != Self.emptyEntry, state(of: UInt32(truncatingIfNeeded: packed)) != .live else { return }
+        var best: (id: UInt32, level: Int)?
+        for i in 0..<limit {
+            let id = UInt32(i)
+            guard state(of: id) == .live else { continue }
+            let l = level(of: id)
+            if best == nil || l > best!.level { best = (id, l) }
+        }
+        entry.store(best.map { Self.packEntry($0.id, level: $0.level) } ?? Self.emptyEntry, ordering: .releasing)
+    }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+internal import Synchronization
+
+/// Fixed-stride slots in equal chunks that never move once allocated.
+///
+/// Growing adds a chunk and never relocates existing slots, so a reader holding a slot's address
+/// stays valid while writers append. The chunk directory has a fixed capacity reserved up front
+/// (lazily zero-filled pages), so the directory never moves either.
+///
+/// Thread safety: `ensureCapacity` is serialised by a mutex. A reader may address slot `i` only
+/// after learning `i` through an acquire load that follows the grow (ids are published after their
+/// slot exists), which orders the directory write before the read.
+final class ChunkedBuffer: @unchecked Sendable {  // directory guarded by `growLock` + publication order
+    /// Bytes per slot.
+    let stride: Int
+    /// log2 of slots per chunk.
+    let chunkShift: Int
+    /// Slots per chunk minus one.
+    let chunkMask: Int
+    private let directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private let maxChunks: Int
+    private let chunkBytes: Int
+    private let growLock = Mutex<Int>(0)  // number of allocated chunks
+    private let allocated = Atomic<Int>(0)
+
+    /// Slots allocated so far, a multiple of the chunk size.
+    var capacity: Int { allocated.load(ordering: .acquiring) }
+
+    /// Creates an empty buffer of `stride`-byte slots, `1 << chunkShift` slots per chunk, holding
+    /// at most `maxSlots` slots.
+    init(stride: Int, chunkShift: Int = 13, maxSlots: Int = 1 << 32) {
+        precondition(stride > 0 && chunkShift > 0 && chunkShift < 31)
+        self.stride = stride
+        self.chunkShift = chunkShift
+        self.chunkMask = (1 << chunkShift) - 1
+        self.maxChunks = (maxSlots + (1 << chunkShift) - 1) >> chunkShift
+        self.chunkBytes = stride << chunkShift
+        guard let raw = calloc(maxChunks, MemoryLayout<UnsafeMutableRawPointer?>.stride) else {
+            preconditionFailure("out of memory reserving a chunk directory")
+        }
+        self.directory = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+    }
+
+    deinit {
+        for c in 0..<(capacity >> chunkShift) { free(directory[c]) }
+        free(directory)
+    }
+
+    /// Bytes allocated for slots.
+    var allocatedBytes: Int { capacity * stride }
+
+    /// Makes slots `0..<count` addressable, zero-filled when new.
+    ///
+    /// - Throws: `IndexError.resourceExhausted` past the maximum or when memory runs out.
+    func ensureCapacity(_ count: Int) throws(IndexError) {
+        guard count > allocated.load(ordering: .acquiring) else { return }
+        let result: IndexError? = growLock.withLock { chunks in
+            while (chunks << chunkShift) < count {
+                guard chunks < maxChunks else {
+                    return IndexError(.resourceExhausted, "index is full (\(maxChunks << chunkShift) slots)")
+                }
+                // calloc: large chunks come from fresh zero pages, resident only once touched.
+                guard let memory = calloc(1, chunkBytes) else {
+                    return IndexError(.resourceExhausted, "out of memory growing the index")
+                }
+                directory[chunks] = memory
+                chunks += 1
+                allocated.store(chunks << chunkShift, ordering: .releasing)
+            }
+            return nil
+        }
+        if let result { throw result }
+    }
+
+    /// The address of slot `index`.
+    ///
+    /// - Precondition: slot `index` was made addressable by `ensureCapacity` (checked in debug builds).
+    @inline(__always)
+    func slot(_ index: Int) -> UnsafeMutableRawPointer {
+        assert(index >= 0 && directory[index >> chunkShift] != nil)
+        return directory[index >> chunkShift].unsafelyUnwrapped + (index & chunkMask) * stride
+    }
+}
