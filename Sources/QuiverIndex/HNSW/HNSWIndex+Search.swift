@@ -190,6 +190,16 @@ extension HNSWIndex {
         context.visited.reset(count: limit)
         context.candidates.removeAll()
         context.results.removeAll()
+        let space = self.space
+        let vectors = self.vectors.addresser
+        let nodes = self.nodes.addresser
+        let upper = self.upper.addresser
+        @inline(__always) func neighbors(_ id: UInt32) -> UnsafeMutablePointer<UInt32> {
+            let record = nodes.slot(Int(id))
+            if level == 0 { return (record + 8).assumingMemoryBound(to: UInt32.self) }
+            let block = Int(record.load(fromByteOffset: 4, as: UInt32.self)) &+ level &- 1
+            return upper.slot(block).assumingMemoryBound(to: UInt32.self)
+        }
         let visitedLimit = UInt32(truncatingIfNeeded: min(limit, context.visited.capacity))
         _ = context.visited.insert(start.id)
         context.candidates.push(start)
@@ -203,21 +213,21 @@ extension HNSWIndex {
             let candidate = context.candidates.top
             if candidate.distance > bound && context.results.count >= ef { break }
             context.candidates.pop()
-            let list = links(candidate.id, level: level)
+            let list = neighbors(candidate.id)
             let count = Int(quiver_load_u32_acquire(list))
-            if count > 0 { quiver_prefetch(vector(at: quiver_load_u32_relaxed(list + 1) % visitedLimit)) }
+            if count > 0 { quiver_prefetch(vectors.slot(Int(quiver_load_u32_relaxed(list + 1) % visitedLimit))) }
             for j in 0..<count {
                 let neighbor = quiver_load_u32_relaxed(list + 1 + j)
                 if j + 1 < count {
                     let next = quiver_load_u32_relaxed(list + 2 + j)
                     if next < visitedLimit {
                         quiver_prefetch(context.visited.address(of: next))
-                        quiver_prefetch(vector(at: next))
+                        quiver_prefetch(vectors.slot(Int(next)))
                     }
                 }
                 guard neighbor < visitedLimit, context.visited.insert(neighbor) else { continue }
-                let d = space.distance(query, vector(at: neighbor))
-                visits += 1
+                let d = space.distance(query, vectors.slot(Int(neighbor)))
+                visits &+= 1
                 guard context.results.count < ef || d < bound else { continue }
                 context.candidates.push(Neighbor(distance: d, id: neighbor))
                 if filter.accepts(neighbor) {

@@ -82,6 +82,30 @@ final class ChunkedBuffer: @unchecked Sendable {  // directory guarded by `growL
     @inline(__always)
     func slot(_ index: Int) -> UnsafeMutableRawPointer {
         assert(index >= 0 && directory[index >> chunkShift] != nil)
-        return directory[index >> chunkShift].unsafelyUnwrapped + (index & chunkMask) * stride
+        // Masking shift and wrapping multiply: the checked forms cost a branch each in search loops,
+        // and neither can overflow for an addressable slot.
+        return directory[index &>> chunkShift].unsafelyUnwrapped + (index & chunkMask) &* stride
+    }
+
+    /// A value copy of the slot geometry for hot loops: locals the compiler need not reload after
+    /// every store to memory, as it must for a class's fields.
+    ///
+    /// - Precondition: used only for slots that exist when it is taken or are published later
+    ///   (the directory itself never moves).
+    var addresser: SlotAddresser {
+        SlotAddresser(directory: directory, chunkShift: chunkShift, chunkMask: chunkMask, stride: stride)
+    }
+}
+
+/// Slot addressing of a ``ChunkedBuffer`` held in registers.
+struct SlotAddresser {
+    let directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let chunkShift: Int
+    let chunkMask: Int
+    let stride: Int
+
+    @inline(__always)
+    func slot(_ index: Int) -> UnsafeMutableRawPointer {
+        directory[index &>> chunkShift].unsafelyUnwrapped + (index & chunkMask) &* stride
     }
 }
