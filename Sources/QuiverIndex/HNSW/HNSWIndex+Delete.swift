@@ -44,10 +44,9 @@ extension HNSWIndex {
     /// Unlinks every deleted vector, repairs the lists that pointed at them, and makes their
     /// slots reusable.
     ///
-    /// Each list that lost neighbours is rebuilt from its surviving neighbours and the deleted
-    /// neighbours' own neighbours, pruned with the insertion heuristic. A list that lost more than
-    /// half its entries or has too few candidates (as at the border of a deleted cluster) also
-    /// takes the results of a graph search from the node, and new neighbours link back. Searches keep running meanwhile; inserts and deletes wait.
+    /// Each list that named a deleted node is repaired from the deleted nodes' own neighbours,
+    /// keeping its degree (see `repair`); lists that lost most entries are rebuilt with a graph
+    /// search from the node. Searches keep running meanwhile; inserts and deletes wait.
     ///
     /// - Parameter threads: repair threads; default 1.
     /// - Complexity: O(n × M) plus O(affected × M²) distance computations.
@@ -99,36 +98,47 @@ extension HNSWIndex {
         }
     }
 
-    /// Rebuilds `id`'s list on `level` if it names deleted nodes.
+    /// Rebuilds `id`'s list on `level` if it names deleted nodes, keeping its degree.
+    ///
+    /// A list that lost at most half its entries keeps the survivors in place and fills the vacated
+    /// slots with the nearest live neighbours of the deleted entries. A list that lost more (the
+    /// border of a deleted cluster) is rebuilt: candidates from both sources plus a graph search
+    /// from the node, pruned with the insertion heuristic, topped up to the old degree with the
+    /// nearest remaining candidates, and new neighbours link back.
     private func repair(_ id: UInt32, level: Int, context: SearchContext) {
         let list = links(id, level: level)
         let count = Int(quiver_load_u32_acquire(list))
-        var deletedNeighbors = 0
-        for j in 0..<count where state(of: quiver_load_u32_relaxed(list + 1 + j)) != .live { deletedNeighbors += 1 }
-        guard deletedNeighbors > 0 else { return }
+        var survivors: [UInt32] = []
+        var deleted: [UInt32] = []
+        for j in 0..<count {
+            let other = quiver_load_u32_relaxed(list + 1 + j)
+            if state(of: other) == .live { survivors.append(other) } else { deleted.append(other) }
+        }
+        guard !deleted.isEmpty else { return }
 
         let base = vector(at: id)
-        let limit = maxNeighbors(level: level)
         context.visited.reset(count: highWater.load(ordering: .acquiring))
         _ = context.visited.insert(id)
-        var candidates: [Neighbor] = []
-        func consider(_ other: UInt32) {
-            guard context.visited.insert(other), state(of: other) == .live else { return }
-            candidates.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
-        }
-        for j in 0..<count {
-            let neighbor = quiver_load_u32_relaxed(list + 1 + j)
-            if state(of: neighbor) == .live {
-                consider(neighbor)
-                continue
+        for other in survivors { _ = context.visited.insert(other) }
+        var pool: [Neighbor] = []
+        for gone in deleted where level <= self.level(of: gone) {
+            let second = links(gone, level: level)
+            for k in 0..<Int(quiver_load_u32_acquire(second)) {
+                let other = quiver_load_u32_relaxed(second + 1 + k)
+                guard context.visited.insert(other), state(of: other) == .live else { continue }
+                pool.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
             }
-            guard level <= self.level(of: neighbor) else { continue }
-            let second = links(neighbor, level: level)
-            for k in 0..<Int(quiver_load_u32_acquire(second)) { consider(quiver_load_u32_relaxed(second + 1 + k)) }
         }
-        if candidates.count < limit || 2 * deletedNeighbors > count,
-            let start = candidates.min(by: { $0.distance < $1.distance }) ?? liveEntry(from: base)
-        {
+        pool.sort { $0.distance < $1.distance }
+
+        if 2 * deleted.count <= count && pool.count >= deleted.count {
+            let refill = survivors + pool.prefix(deleted.count).map(\.id)
+            withNodeLock(id) { write(refill, to: list) }
+            return
+        }
+
+        var candidates = survivors.map { Neighbor(distance: space.distance(base, vector(at: $0)), id: $0) } + pool
+        if let start = candidates.min(by: { $0.distance < $1.distance }) ?? liveEntry(from: base) {
             searchLayer(base, from: start, ef: configuration.efConstruction, level: level, context: context, filter: LiveFilter(index: self))
             var seen = Set(candidates.map(\.id))
             for found in context.results.drainAscending() where found.id != id && seen.insert(found.id).inserted {
@@ -136,18 +146,24 @@ extension HNSWIndex {
             }
         }
         candidates.sort { $0.distance < $1.distance }
-        let chosen = selectNeighbors(candidates, max: limit)
-        var previous = Set<UInt32>()
-        withNodeLock(id) {
-            for j in 0..<Int(quiver_load_u32_relaxed(list)) { previous.insert(quiver_load_u32_relaxed(list + 1 + j)) }
-            for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
-            quiver_store_u32_release(list, UInt32(chosen.count))
+        var chosen = selectNeighbors(candidates, max: maxNeighbors(level: level))
+        if chosen.count < count {
+            let taken = Set(chosen.map(\.id))
+            chosen += candidates.lazy.filter { !taken.contains($0.id) }.prefix(count - chosen.count)
         }
-        // New neighbours link back, as on insert: nodes that only deleted nodes pointed at (the
-        // border of a deleted cluster) would otherwise be left unreachable.
+        let previous = Set(survivors)
+        withNodeLock(id) { write(chosen.map(\.id), to: list) }
+        // New neighbours link back, as on insert: nodes that only deleted nodes pointed at would
+        // otherwise be left unreachable.
         for c in chosen where !previous.contains(c.id) {
             connectDroppingDeleted(c.id, to: id, distance: c.distance, level: level)
         }
+    }
+
+    /// Stores `ids` as a neighbour list: entries first, then the count with release order.
+    private func write(_ ids: [UInt32], to list: UnsafeMutablePointer<UInt32>) {
+        for (j, other) in ids.enumerated() { quiver_store_u32_relaxed(list + 1 + j, other) }
+        quiver_store_u32_release(list, UInt32(ids.count))
     }
 
     /// Adds `newID` to `id`'s list on `level`, dropping deleted entries and pruning with the
@@ -166,9 +182,7 @@ extension HNSWIndex {
                 candidates.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
             }
             candidates.sort { $0.distance < $1.distance }
-            let chosen = selectNeighbors(candidates, max: maxNeighbors(level: level))
-            for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
-            quiver_store_u32_release(list, UInt32(chosen.count))
+            write(selectNeighbors(candidates, max: maxNeighbors(level: level)).map(\.id), to: list)
         }
     }
 
