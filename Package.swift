@@ -6,10 +6,12 @@ let package = Package(
     products: [
         .library(name: "QuiverKernels", targets: ["QuiverKernels"]),
         .library(name: "QuiverIndex", targets: ["QuiverIndex"]),
+        .library(name: "QuiverStorage", targets: ["QuiverStorage"]),
         .executable(name: "quiver", targets: ["quiver"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // MARK: C shims (bottom layer)
@@ -38,6 +40,15 @@ let package = Package(
 
         .target(name: "QuiverIndex", dependencies: ["QuiverKernels", "CQuiverSIMD"]),
 
+        // MARK: Storage (FileIO, WAL, segments, manifest, compaction, codecs)
+
+        .target(
+            name: "QuiverStorage",
+            dependencies: [
+                "QuiverIndex", "CQuiverSIMD", "CZstd", "CLZ4",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 
         .target(
@@ -51,10 +62,11 @@ let package = Package(
         // MARK: Tests
 
         .target(
-            name: "QuiverTestSupport", dependencies: ["QuiverIndex", "QuiverKernels"],
+            name: "QuiverTestSupport", dependencies: ["QuiverIndex", "QuiverKernels", "QuiverStorage"],
             path: "Tests/QuiverTestSupport"),
         .testTarget(name: "QuiverKernelsTests", dependencies: ["QuiverKernels", "CQuiverSIMD", "QuiverTestSupport"]),
         .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverStorageTests", dependencies: ["QuiverStorage", "QuiverTestSupport"]),
         .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"]),
     ]
 )
