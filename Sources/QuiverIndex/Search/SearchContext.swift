@@ -11,11 +11,15 @@ final class SearchContext: @unchecked Sendable {  // owned by one thread between
     let prepared: UnsafeMutablePointer<Float>
     /// The query encoded like stored vectors (`stride` bytes, 64-byte aligned).
     let encoded: UnsafeMutableRawPointer
+    /// Unvisited neighbours of the node being expanded, gathered before their distances are
+    /// computed so that all their vectors are fetched from memory in parallel.
+    let batch: UnsafeMutablePointer<UInt32>
 
     init(dimension: Int, stride: Int, capacity: Int) {
         visited = VisitedSet(capacity: capacity)
         prepared = .allocate(capacity: max(dimension, 1))
         encoded = .allocate(byteCount: max(stride, 16), alignment: 64)
+        batch = .allocate(capacity: 256)
     }
 
     deinit {
@@ -24,6 +28,7 @@ final class SearchContext: @unchecked Sendable {  // owned by one thread between
         results.deallocate()
         prepared.deallocate()
         encoded.deallocate()
+        batch.deallocate()
     }
 }
 
