@@ -138,7 +138,7 @@ public final class FlatIndex: Sendable {
     private func scan(
         _ query: UnsafePointer<Float>, k: Int, range: Range<Int>, filter: (UInt32) -> Bool
     ) -> [SearchResult] {
-        var heap = NeighborHeap(isMax: true, capacity: k + 1)
+        var heap = NeighborHeap<FarthestFirst>(capacity: k + 1)
         defer { heap.deallocate() }
         for i in range where live.slot(i).load(as: UInt8.self) == 1 {
             guard filter(UInt32(i)) else { continue }

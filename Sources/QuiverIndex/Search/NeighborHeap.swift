@@ -4,19 +4,36 @@ struct Neighbor {
     var id: UInt32
 }
 
-/// A binary heap of neighbours in a growable unsafe buffer; the root is the farthest (`isMax`) or
-/// the nearest (`!isMax`) neighbour.
+/// The order of a ``NeighborHeap``, fixed at compile time so comparisons carry no flag test.
+protocol NeighborOrder {
+    /// Whether `a` belongs nearer the root than `b`.
+    static func before(_ a: Neighbor, _ b: Neighbor) -> Bool
+    /// Whether the root is the farthest neighbour.
+    static var isMax: Bool { get }
+}
+
+/// Root = nearest neighbour: the candidates still to expand.
+enum NearestFirst: NeighborOrder {
+    @inline(__always) static func before(_ a: Neighbor, _ b: Neighbor) -> Bool { a.distance < b.distance }
+    static var isMax: Bool { false }
+}
+
+/// Root = farthest neighbour: the best results so far, evicting the worst.
+enum FarthestFirst: NeighborOrder {
+    @inline(__always) static func before(_ a: Neighbor, _ b: Neighbor) -> Bool { a.distance > b.distance }
+    static var isMax: Bool { true }
+}
+
+/// A binary heap of neighbours in a growable unsafe buffer, ordered by `Order`.
 ///
 /// Owned by one search at a time and reused across searches, so pushes do not allocate once the
 /// buffer has grown to the search's working size.
-struct NeighborHeap {
+struct NeighborHeap<Order: NeighborOrder> {
     private(set) var storage: UnsafeMutablePointer<Neighbor>
     private(set) var capacity: Int
     private(set) var count = 0
-    let isMax: Bool
 
-    init(isMax: Bool, capacity: Int = 256) {
-        self.isMax = isMax
+    init(capacity: Int = 256) {
         self.capacity = capacity
         storage = .allocate(capacity: capacity)
     }
@@ -25,16 +42,14 @@ struct NeighborHeap {
 
     var isEmpty: Bool { count == 0 }
 
-    /// The root: the farthest neighbour of a max-heap, the nearest of a min-heap.
+    /// The root: the nearest neighbour for `NearestFirst`, the farthest for `FarthestFirst`.
     @inline(__always)
     var top: Neighbor { storage[0] }
 
     mutating func removeAll() { count = 0 }
 
     @inline(__always)
-    private func before(_ a: Neighbor, _ b: Neighbor) -> Bool {
-        isMax ? a.distance > b.distance : a.distance < b.distance
-    }
+    private func before(_ a: Neighbor, _ b: Neighbor) -> Bool { Order.before(a, b) }
 
     @inline(__always)
     mutating func push(_ element: Neighbor) {
@@ -82,7 +97,7 @@ struct NeighborHeap {
     /// Removes every element and returns them nearest first.
     mutating func drainAscending() -> [Neighbor] {
         var out = [Neighbor](repeating: Neighbor(distance: 0, id: 0), count: count)
-        if isMax {
+        if Order.isMax {
             var i = count - 1
             while count > 0 { out[i] = pop(); i -= 1 }
         } else {

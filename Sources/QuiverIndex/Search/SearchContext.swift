@@ -5,8 +5,8 @@ internal import Synchronization
 /// A context is used by one thread at a time; ``SearchContextPool`` hands them out.
 final class SearchContext: @unchecked Sendable {  // owned by one thread between take and give back
     var visited: VisitedSet
-    var candidates = NeighborHeap(isMax: false)
-    var results = NeighborHeap(isMax: true)
+    var candidates = NeighborHeap<NearestFirst>()
+    var results = NeighborHeap<FarthestFirst>()
     /// The query after normalisation (f32, `dimension` elements).
     let prepared: UnsafeMutablePointer<Float>
     /// The query encoded like stored vectors (`stride` bytes, 64-byte aligned).
