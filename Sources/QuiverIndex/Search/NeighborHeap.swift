@@ -95,15 +95,12 @@ struct NeighborHeap<Order: NeighborOrder> {
     }
 
     /// Removes every element and returns them nearest first.
+    ///
+    /// - Complexity: O(n log n) by sorting the storage in place, cheaper than n pops.
     mutating func drainAscending() -> [Neighbor] {
-        var out = [Neighbor](repeating: Neighbor(distance: 0, id: 0), count: count)
-        if Order.isMax {
-            var i = count - 1
-            while count > 0 { out[i] = pop(); i -= 1 }
-        } else {
-            var i = 0
-            while count > 0 { out[i] = pop(); i += 1 }
-        }
-        return out
+        var elements = UnsafeMutableBufferPointer(start: storage, count: count)
+        elements.sort { $0.distance < $1.distance }
+        count = 0
+        return Array(elements)
     }
 }
