@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "QuiverKernelsTests", dependencies: ["QuiverKernels", "CQuiverSIMD", "QuiverTestSupport"]),
         .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
         .testTarget(name: "QuiverStorageTests", dependencies: ["QuiverStorage", "QuiverTestSupport"]),
-        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"], exclude: ["Fixtures"]),
     ]
 )
 

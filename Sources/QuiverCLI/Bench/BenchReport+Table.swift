@@ -1,0 +1,29 @@
+internal import Foundation
+
+extension BenchReport {
+    /// A human-readable summary: the run's parameters, build measurements, and one row per `ef`.
+    package func renderedSummary() -> String {
+        var lines: [String] = []
+        var parameters = "m=\(params.m) ef_construction=\(params.efConstruction)"
+        if let quantization = params.quantization { parameters += " \(quantization)" }
+        var header = "\(system) \(version)  \(dataset)  n=\(n) dim=\(dim) \(metric)  \(parameters)  threads=\(threads)"
+        if let simdLevel { header += "  simd=\(simdLevel)" }
+        lines.append(header)
+        var build = String(
+            format: "build %.3f s (%.1f vectors/s)  peak RSS %.1f MiB  RSS growth %.1f MiB", buildSeconds, buildVectorsPerSecond,
+            Double(peakRSSBytes) / 1_048_576, Double(rssGrowthBytes) / 1_048_576)
+        if let bytesPerVector { build += "  \(bytesPerVector) bytes/vector" }
+        lines.append(build)
+        var table = TextTable(
+            header: ["ef", "k", "recall", "qps 1 thread", "qps all threads", "p50 us", "p99 us"], leftAligned: [])
+        for point in search {
+            table.append([
+                "\(point.ef)", "\(point.k)", String(format: "%.4f", point.recall), String(format: "%.1f", point.qps1Thread),
+                String(format: "%.1f", point.qpsAllThreads), String(format: "%.1f", point.p50Microseconds),
+                String(format: "%.1f", point.p99Microseconds),
+            ])
+        }
+        lines.append(table.rendered())
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,3 @@
+internal import QuiverCLI
+
+await QuiverCommand.main()

@@ -1,0 +1,31 @@
+internal import QuiverStorage
+public import SystemPackage
+
+#if canImport(Glibc)
+private import Glibc
+#elseif canImport(Darwin)
+private import Darwin
+#endif
+
+/// Runs `body` with a fresh empty directory under `/tmp`, removed (with its files) afterwards.
+public func withTemporaryDirectory<R>(_ body: (FilePath) throws -> R) throws -> R {
+    var template = Array("/tmp/quiver-test-XXXXXX".utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    precondition(made != nil, "mkdtemp failed")
+    let path = FilePath(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    defer { removeTree(path) }
+    return try body(path)
+}
+
+private func removeTree(_ path: FilePath) {
+    let io = PosixFileIO()
+    for name in (try? io.contentsOfDirectory(path)) ?? [] {
+        let child = path.appending(name)
+        if (try? io.contentsOfDirectory(child)) != nil {
+            removeTree(child)
+        } else {
+            try? io.remove(child)
+        }
+    }
+    _ = path.withPlatformString { rmdir($0) }
+}
