@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "CQuiverCRC32C.h"  // CRC-32C for the storage engine (crc32c.c)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
