@@ -34,12 +34,23 @@ extension QuiverCommand {
         @Option(help: ArgumentHelp("Print quiver beside the results peers.py wrote to this file.", valueName: "file"))
         package var compare: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "After measuring, delete this fraction of the vectors, purge, and measure again.", valueName: "fraction"))
+        package var delete: Double?
+
+        @Option(help: "Which vectors --delete removes: random, or clusters (whole neighbourhoods).")
+        package var deletePattern: DeletionPattern = .random
+
         /// Creates the defaults (ArgumentParser fills it in).
         package init() {}
 
         package func validate() throws {
             guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
             guard (1...10_000).contains(k) else { throw ValidationError("--k must be in 1...10000, got \(k)") }
+            if let delete, !(delete > 0 && delete < 1) {
+                throw ValidationError("--delete must be a fraction in (0, 1), got \(delete)")
+            }
         }
 
         package func run() async throws {
@@ -55,6 +66,7 @@ extension QuiverCommand {
                 threads: threads, k: k, efs: ef.values)
             runner.showsProgress = interactive
             runner.version = BuildVersion.current
+            runner.deletion = delete.map { ($0, deletePattern) }
             let report = try runner.run()
             print(report.renderedSummary())
             if let json {

@@ -14,16 +14,29 @@ extension BenchReport {
             Double(peakRSSBytes) / 1_048_576, Double(rssGrowthBytes) / 1_048_576)
         if let bytesPerVector { build += "  \(bytesPerVector) bytes/vector" }
         lines.append(build)
+        lines.append(Self.table(search))
+        if let afterDelete {
+            lines.append(
+                String(
+                    format: "after deleting %d vectors (%.0f%%, %@) and purging in %.3f s:", afterDelete.deleted,
+                    afterDelete.fraction * 100, afterDelete.pattern.rawValue, afterDelete.deleteSeconds))
+            lines.append(Self.table(afterDelete.search))
+            lines.append("reference: an index built fresh from the surviving vectors:")
+            lines.append(Self.table(afterDelete.freshBuild))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func table(_ points: [SearchPoint]) -> String {
         var table = TextTable(
             header: ["ef", "k", "recall", "qps 1 thread", "qps all threads", "p50 us", "p99 us"], leftAligned: [])
-        for point in search {
+        for point in points {
             table.append([
                 "\(point.ef)", "\(point.k)", String(format: "%.4f", point.recall), String(format: "%.1f", point.qps1Thread),
                 String(format: "%.1f", point.qpsAllThreads), String(format: "%.1f", point.p50Microseconds),
                 String(format: "%.1f", point.p99Microseconds),
             ])
         }
-        lines.append(table.rendered())
-        return lines.joined(separator: "\n")
+        return table.rendered()
     }
 }

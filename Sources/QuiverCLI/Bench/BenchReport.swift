@@ -93,6 +93,8 @@ package struct BenchReport: Codable, Sendable, Equatable {
     package var simdLevel: String?
     /// Optional: bytes one vector takes in the index's search encoding.
     package var bytesPerVector: Int?
+    /// Optional (quiver's `--delete`): the search points again after deleting part of the index.
+    package var afterDelete: DeletionRun?
 
     /// Creates a report.
     package init(
@@ -126,5 +128,6 @@ package struct BenchReport: Codable, Sendable, Equatable {
         case search
         case simdLevel = "simd_level"
         case bytesPerVector = "bytes_per_vector"
+        case afterDelete = "after_delete"
     }
 }

@@ -21,6 +21,9 @@ package struct BenchRunner: Sendable {
     package var showsProgress: Bool = false
     /// The version reported.
     package var version: String = BuildVersion.package
+    /// When set, after the main measurements delete this fraction of the vectors with this
+    /// pattern, purge, and measure again against the survivors' exact neighbours.
+    package var deletion: (fraction: Double, pattern: DeletionPattern)?
 
     /// Creates a runner.
     package init(dataset: BenchDataset, configuration: HNSWConfiguration, threads: Int, k: Int, efs: [Int]) {
@@ -66,9 +69,12 @@ package struct BenchRunner: Sendable {
         let rowOfID = Self.rows(of: ids)
         var points: [BenchReport.SearchPoint] = []
         for ef in efs {
-            points.append(try measure(index, ef: ef, rowOfID: rowOfID, clock: clock))
+            points.append(try measure(index, ef: ef, rowOfID: rowOfID, neighbors: dataset.neighbors, clock: clock))
         }
-        return BenchReport(
+        let afterDelete = try deletion.map { (deletion) throws(CLIError) in
+            try measureAfterDeleting(deletion.fraction, deletion.pattern, from: index, ids: ids, clock: clock)
+        }
+        var report = BenchReport(
             system: "quiver", version: version, dataset: dataset.name, n: train.rows, dim: train.columns,
             metric: dataset.metric.annBenchmarksName,
             params: .init(
@@ -79,10 +85,79 @@ package struct BenchRunner: Sendable {
             peakRSSBytes: peak, rssGrowthBytes: growth, search: points,
             simdLevel: SIMDLevel.active.rawValue,
             bytesPerVector: configuration.encoding.bytesPerVector(dimension: configuration.dimension))
+        report.afterDelete = afterDelete
+        return report
+    }
+
+    /// Deletes `fraction` of the rows, purges, and measures every `ef` against the exact neighbours
+    /// among the surviving rows.
+    private func measureAfterDeleting(
+        _ fraction: Double, _ pattern: DeletionPattern, from index: HNSWIndex, ids: [UInt32], clock: ContinuousClock
+    ) throws(CLIError) -> DeletionRun {
+        let train = dataset.train
+        let target = Int((Double(train.rows) * fraction).rounded())
+        var doomed = Set<Int>()
+        var state: UInt64 = 0x5EED_DE1E
+        func nextRow() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(train.rows))
+        }
+        var rowOfID = [Int: Int]()
+        for (row, id) in ids.enumerated() { rowOfID[Int(id)] = row }
+        do {
+            while doomed.count < target {
+                let seed = nextRow()
+                guard pattern == .clusters else {
+                    doomed.insert(seed)
+                    continue
+                }
+                let neighbourhood = try train.elements.withUnsafeBufferPointer { (all) throws(IndexError) in
+                    let row = UnsafeBufferPointer(rebasing: all[seed * train.columns..<(seed + 1) * train.columns])
+                    return try index.search(row, k: 200, ef: 400)
+                }
+                for found in neighbourhood where doomed.count < target { doomed.insert(rowOfID[Int(found.id)]!) }
+            }
+            let started = clock.now
+            for row in doomed.sorted() { try index.remove(ids[row]) }
+            index.purgeDeleted(threads: threads)
+            let deleteSeconds = (clock.now - started).seconds
+
+            let survivors = (0..<train.rows).filter { !doomed.contains($0) }
+            var elements: [Float] = []
+            elements.reserveCapacity(survivors.count * train.columns)
+            for row in survivors { elements += train.row(row) }
+            let truth = try GroundTruth.exact(
+                train: Matrix(rows: survivors.count, columns: train.columns, elements: elements), queries: dataset.queries,
+                metric: dataset.metric, k: k, threads: threads)
+            let neighbors = Matrix(rows: truth.rows, columns: truth.columns, elements: truth.elements.map { Int32(survivors[Int($0)]) })
+            var points: [BenchReport.SearchPoint] = []
+            let rowOfIDs = Self.rows(of: ids)
+            for ef in efs { points.append(try measure(index, ef: ef, rowOfID: rowOfIDs, neighbors: neighbors, clock: clock)) }
+
+            let fresh = try HNSWIndex(configuration)
+            let freshIDs = try elements.withUnsafeBufferPointer { (rows) throws(IndexError) in
+                try fresh.add(contentsOf: rows, threads: threads)
+            }
+            var freshRowOfID = [Int32](repeating: -1, count: Int(freshIDs.max() ?? 0) + 1)
+            for (i, id) in freshIDs.enumerated() { freshRowOfID[Int(id)] = Int32(survivors[i]) }
+            var freshPoints: [BenchReport.SearchPoint] = []
+            for ef in efs {
+                freshPoints.append(try measure(fresh, ef: ef, rowOfID: freshRowOfID, neighbors: neighbors, clock: clock))
+            }
+            return DeletionRun(
+                fraction: fraction, pattern: pattern, deleted: doomed.count, deleteSeconds: Self.round(deleteSeconds, 3),
+                search: points, freshBuild: freshPoints)
+        } catch let error as IndexError {
+            throw Self.map(error)
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError(.internalError, "deletion run failed: \(error)")
+        }
     }
 
     private func measure(
-        _ index: HNSWIndex, ef: Int, rowOfID: [Int32]?, clock: ContinuousClock
+        _ index: HNSWIndex, ef: Int, rowOfID: [Int32]?, neighbors: Matrix<Int32>, clock: ContinuousClock
     ) throws(CLIError) -> BenchReport.SearchPoint {
         let queries = dataset.queries
         let dimension = queries.columns
@@ -97,7 +172,7 @@ package struct BenchRunner: Sendable {
                     let started = clock.now
                     let found = try index.search(row, k: k, ef: searchEF)
                     latencies.append((clock.now - started).seconds * 1e6)
-                    hits += hitCount(found, query: q, rowOfID: rowOfID)
+                    hits += hitCount(found, truth: neighbors.row(q), rowOfID: rowOfID)
                 }
             }
         } catch {
@@ -115,8 +190,8 @@ package struct BenchRunner: Sendable {
     }
 
     /// How many of the first `k` results are among the query's first `k` true neighbours.
-    private func hitCount(_ found: [SearchResult], query: Int, rowOfID: [Int32]?) -> Int {
-        let truth = Set(dataset.neighbors.row(query).prefix(k))
+    private func hitCount(_ found: [SearchResult], truth row: ArraySlice<Int32>, rowOfID: [Int32]?) -> Int {
+        let truth = Set(row.prefix(k))
         var seen = Set<Int32>()
         for result in found.prefix(k) {
             let row = rowOfID.map { Int(result.id) < $0.count ? $0[Int(result.id)] : -1 } ?? Int32(result.id)
