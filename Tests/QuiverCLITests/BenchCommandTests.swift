@@ -31,6 +31,8 @@ struct BenchCommandTests {
         try expectFailure(["--limit", "-5"], status: 64, containing: "--limit")
         try expectFailure(["--ground-truth", "t.ivecs"], status: 64, containing: "--ground-truth needs --dataset")
         try expectFailure(["--limit", "\(Int.max)"], status: 71, containing: "would not fit")
+        try expectFailure(["--delete", "1.5"], status: 64, containing: "--delete must be a fraction in (0, 1)")
+        try expectFailure(["--delete", "0.3", "--delete-pattern", "all"], status: 64, containing: "'all' is invalid")
         let unknown = try QuiverProcess.run(["frobnicate"])
         #expect(unknown.status == 64 && unknown.stderrLines.count == 1 && unknown.stderr.hasPrefix("quiver: error: "))
     }
@@ -59,6 +61,27 @@ struct BenchCommandTests {
         try expectFailure(["--compare", badJSON], status: 65, containing: "peers.json: not a bench result array: missing field")
         try expectFailure(["--compare", directory.path("nothing.json")], status: 66, containing: "no such file")
         try expectFailure(["--json", directory.path("no/such/dir/out.json")], status: 74, containing: "does not exist")
+    }
+
+    @Test(arguments: ["random", "clusters"])
+    func deleteMeasuresAgainAfterPurgingBesideAFreshBuild(pattern: String) throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("quiver.json")
+        let result = try QuiverProcess.run([
+            "bench", "--limit", "1500", "--queries", "50", "--ef", "10,40", "--threads", "2", "--m", "8",
+            "--ef-construction", "40", "--delete", "0.3", "--delete-pattern", pattern, "--json", out,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("after deleting 450 vectors (30%, \(pattern))"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [[String: Any]]
+        let deletion = try #require(json.first?["after_delete"] as? [String: Any])
+        #expect(deletion["deleted"] as? Int == 450)
+        #expect(deletion["pattern"] as? String == pattern)
+        for key in ["search", "fresh_build"] {
+            let points = try #require(deletion[key] as? [[String: Any]])
+            #expect(points.map { $0["ef"] as? Int } == [10, 40])
+            #expect(points.allSatisfy { ($0["recall"] as? Double ?? 0) > 0.5 })
+        }
     }
 
     @Test func helpGoesToStandardOutput() throws {
