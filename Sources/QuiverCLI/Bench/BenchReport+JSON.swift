@@ -25,6 +25,9 @@ extension BenchReport {
         ]
         if let simdLevel { members.append(("simd_level", .string(simdLevel))) }
         if let bytesPerVector { members.append(("bytes_per_vector", .integer(bytesPerVector))) }
+        if let originalBytesPerVector, originalBytesPerVector > 0 {
+            members.append(("original_bytes_per_vector", .integer(originalBytesPerVector)))
+        }
         if let afterDelete { members.append(("after_delete", afterDelete.jsonValue)) }
         return .object(members)
     }

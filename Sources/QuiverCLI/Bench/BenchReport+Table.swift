@@ -13,6 +13,9 @@ extension BenchReport {
             format: "build %.3f s (%.1f vectors/s)  peak RSS %.1f MiB  RSS growth %.1f MiB", buildSeconds, buildVectorsPerSecond,
             Double(peakRSSBytes) / 1_048_576, Double(rssGrowthBytes) / 1_048_576)
         if let bytesPerVector { build += "  \(bytesPerVector) bytes/vector" }
+        if let originalBytesPerVector, originalBytesPerVector > 0 {
+            build += " (+\(originalBytesPerVector) for f32 originals)"
+        }
         lines.append(build)
         lines.append(Self.table(search))
         if let afterDelete {

@@ -91,8 +91,12 @@ package struct BenchReport: Codable, Sendable, Equatable {
     package var search: [SearchPoint]
     /// Optional: the distance-kernel level (`avx2`, ...).
     package var simdLevel: String?
-    /// Optional: bytes one vector takes in the index's search encoding.
+    /// Optional: index memory per vector: the search encoding plus the vector's share of the
+    /// graph (neighbour lists and node records), from the index's own accounting.
     package var bytesPerVector: Int?
+    /// Optional: f32 originals kept for exact re-ranking, per vector (a storage layer keeps them on
+    /// disk; zero or absent without re-ranking).
+    package var originalBytesPerVector: Int?
     /// Optional (quiver's `--delete`): the search points again after deleting part of the index.
     package var afterDelete: DeletionRun?
 
@@ -128,6 +132,7 @@ package struct BenchReport: Codable, Sendable, Equatable {
         case search
         case simdLevel = "simd_level"
         case bytesPerVector = "bytes_per_vector"
+        case originalBytesPerVector = "original_bytes_per_vector"
         case afterDelete = "after_delete"
     }
 }

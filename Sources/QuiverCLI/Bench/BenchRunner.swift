@@ -66,6 +66,7 @@ package struct BenchRunner: Sendable {
         let peak = ResourceUsage.peakResidentBytes()
         let growth = ResourceUsage.currentResidentBytes() - residentBefore
 
+        let memory = index.memoryUsage
         let rowOfID = Self.rows(of: ids)
         var points: [BenchReport.SearchPoint] = []
         for ef in efs {
@@ -84,7 +85,8 @@ package struct BenchRunner: Sendable {
             buildVectorsPerSecond: Self.round(Double(train.rows) / max(buildSeconds, 1e-9), 1),
             peakRSSBytes: peak, rssGrowthBytes: growth, search: points,
             simdLevel: SIMDLevel.active.rawValue,
-            bytesPerVector: configuration.encoding.bytesPerVector(dimension: configuration.dimension))
+            bytesPerVector: (memory.vectorBytes + memory.graphBytes) / max(train.rows, 1))
+        report.originalBytesPerVector = memory.originalVectorBytes / max(train.rows, 1)
         report.afterDelete = afterDelete
         return report
     }
