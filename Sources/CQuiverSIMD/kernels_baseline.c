@@ -55,7 +55,7 @@ static int32_t l2sq_i8(const int8_t *a, const int8_t *b, size_t n) {
 
 static uint32_t hamming(const uint64_t *a, const uint64_t *b, size_t n) {
     uint32_t s = 0;
-    for (size_t i = 0; i < n; i++) s += (uint32_t)__builtin_popcountll(a[i] ^ b[i]);
+    for (size_t i = 0; i < n; i++) s += (uint32_t)__builtin_popcountll(quiver_load_u64(a + i) ^ quiver_load_u64(b + i));
     return s;
 }
 

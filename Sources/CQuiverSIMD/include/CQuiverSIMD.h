@@ -48,10 +48,31 @@ quiver_simd_level quiver_simd_detect(void);
 /// The kernels of `level`, or NULL if the CPU (or this build's architecture) lacks that level.
 const quiver_kernel_table *quiver_kernels_for_level(quiver_simd_level level);
 
-/// Converts `n` f32 values to IEEE binary16 bits (round to nearest even; overflow to infinity).
+/// Optional AVX-512 extensions that the AVX-512 kernels use when the CPU has them.
+#define QUIVER_SIMD_FEATURE_AVX512_VNNI 0x1u        ///< dot_i8 with VPDPBUSD
+#define QUIVER_SIMD_FEATURE_AVX512_VPOPCNTDQ 0x2u   ///< hamming with VPOPCNTQ
+#define QUIVER_SIMD_FEATURE_ALL 0x3u
+
+/// The optional features (QUIVER_SIMD_FEATURE_* bits) this CPU has; 0 off x86-64.
+uint32_t quiver_simd_features(void);
+
+/// The kernels of `level` using only the optional features in `features` that the CPU also has,
+/// so that tests and benchmarks can reach every code path; NULL if the CPU lacks `level`.
+/// `quiver_kernels_for_level(level)` is `quiver_kernels_for_level_features(level, QUIVER_SIMD_FEATURE_ALL)`.
+const quiver_kernel_table *quiver_kernels_for_level_features(quiver_simd_level level, uint32_t features);
+
+/// Converts `n` f32 values to IEEE binary16 bits (round to nearest even; overflow to infinity;
+/// a NaN stays a NaN, made quiet, with its sign and top payload bits).
+///
+/// Every level gives the same bits; this uses the best one the CPU has.
 void quiver_f32_to_f16(const float *src, uint16_t *dst, size_t n);
-/// Converts `n` IEEE binary16 values to f32.
+/// Converts `n` IEEE binary16 values to f32, exactly (a signalling NaN is made quiet).
 void quiver_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+/// `quiver_f32_to_f16` with the code of `level`; returns 0 without converting if the CPU lacks it.
+int quiver_f32_to_f16_for_level(quiver_simd_level level, const float *src, uint16_t *dst, size_t n);
+/// `quiver_f16_to_f32` with the code of `level`; returns 0 without converting if the CPU lacks it.
+int quiver_f16_to_f32_for_level(quiver_simd_level level, const uint16_t *src, float *dst, size_t n);
 
 // MARK: Atomics on plain memory
 //

@@ -14,12 +14,15 @@ public enum ScalarQuantizer {
     public static func encode(_ vector: UnsafeBufferPointer<Float>, into destination: UnsafeMutableRawPointer) {
         var maxAbs: Float = 0
         for x in vector { maxAbs = max(maxAbs, abs(x)) }
-        let scale: Float = maxAbs > 0 ? maxAbs / 127 : 1
-        let inverse = 1 / scale
+        // A vector below about 1e-43 has a scale that underflows to zero; it is stored as zero.
+        let scale: Float = maxAbs / 127 > 0 ? maxAbs / 127 : 1
+        // In Double, because 1 / scale overflows f32 when the scale is subnormal (max|x| < 4e-37),
+        // which turned zeros into 127. Codes are taken against the stored, rounded scale.
+        let inverse = 1 / Double(scale)
         let codes = (destination + headerBytes).assumingMemoryBound(to: Int8.self)
         var sumSquares: Int64 = 0
         for (i, x) in vector.enumerated() {
-            let q = Int8(max(-127, min(127, (x * inverse).rounded())))
+            let q = Int8(max(-127, min(127, (Double(x) * inverse).rounded())))
             codes[i] = q
             sumSquares += Int64(q) * Int64(q)
         }
