@@ -196,6 +196,11 @@ private func searchAll(_ index: HNSWIndex, _ data: ClusteredDataset, k: Int = 10
         bad = HNSWConfiguration(dimension: 4, metric: .l2)
         bad.m = 1
         #expect(throws: IndexError.self) { try HNSWIndex(bad) }
+        bad = HNSWConfiguration(dimension: 40_000, metric: .l2)
+        bad.encoding = .i8
+        #expect(throws: IndexError.self) { try HNSWIndex(bad) }
+        bad.encoding = .f16
+        #expect(throws: Never.self) { try HNSWIndex(bad) }
     }
 
     @Test(arguments: [VectorEncoding.f16, .i8])

@@ -208,7 +208,7 @@ package struct BenchRunner: Sendable {
         let dimension = queries.columns
         let count = queries.rows
         let next = Atomic<Int>(0)
-        let failure = Mutex<IndexError?>(nil)
+        let failure = Locked<IndexError?>(nil)
         let k = self.k
         let workers = max(1, min(threads, count))
         let started = clock.now

@@ -1,5 +1,5 @@
+internal import QuiverIndex
 internal import Foundation
-internal import Synchronization
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +20,7 @@ package final class ProgressBar: Sendable {
     private let label: String
     private let start: ContinuousClock.Instant
     private let enabled: Bool
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Whether standard error is a terminal (`isatty(2)`).
     package static var isStandardErrorTerminal: Bool { isatty(STDERR_FILENO) == 1 }
@@ -32,7 +32,7 @@ package final class ProgressBar: Sendable {
         self.enabled = enabled
         let now = ContinuousClock.now
         start = now
-        state = Mutex(State(lastDraw: now - .seconds(1)))
+        state = Locked(State(lastDraw: now - .seconds(1)))
     }
 
     /// Records that `done` items are finished; may be called from any thread.

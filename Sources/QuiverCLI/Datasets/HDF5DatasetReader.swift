@@ -1,5 +1,5 @@
+internal import QuiverIndex
 internal import CQuiverHDF5
-internal import Synchronization
 
 /// Reads ann-benchmarks HDF5 files: datasets `train` [n, dim] and `test` [q, dim] (float),
 /// `neighbors` [q, ≥k] (integer ids into `train`) and the root attribute `distance`.
@@ -7,7 +7,7 @@ internal import Synchronization
 /// Chunked and gzip-compressed datasets are read through libhdf5's filters. The serial build of
 /// libhdf5 is not thread-safe, so every read holds one process-wide lock.
 package enum HDF5DatasetReader {
-    private static let libraryLock = Mutex<Void>(())
+    private static let libraryLock = Locked<Void>(())
 
     /// The parts of an ann-benchmarks file.
     package struct Contents: Sendable {

@@ -17,7 +17,7 @@ public final class FlatIndex: Sendable {
     /// One byte per id: 1 when live.
     private let live: ChunkedBuffer
     private let lock = ReadWriteLock()
-    private let state = Mutex<(next: Int, live: Int)>((0, 0))
+    private let state = Locked<(next: Int, live: Int)>((0, 0))
 
     /// Creates an empty exact index.
     ///
@@ -115,7 +115,7 @@ public final class FlatIndex: Sendable {
         for q in 0..<n {
             try validate(UnsafeBufferPointer(rebasing: queries[q * dimension..<(q + 1) * dimension]), dimension: dimension)
         }
-        let results = Mutex<[[SearchResult]]>(Array(repeating: [], count: n))
+        let results = Locked<[[SearchResult]]>(Array(repeating: [], count: n))
         let next = Atomic<Int>(0)
         lock.withReadLock {
             let end = state.withLock { $0.next }

@@ -55,6 +55,10 @@ public struct HNSWConfiguration: Sendable, Hashable {
         guard (1...65536).contains(dimension) else {
             throw .invalidArgument("dimension must be in 1...65536, got \(dimension)")
         }
+        // i8 kernels accumulate in 32-bit integers: 32768 × 254² is the largest sum that fits.
+        guard encoding != .i8 || dimension <= 32768 else {
+            throw .invalidArgument("i8 encoding supports dimensions up to 32768, got \(dimension)")
+        }
         guard (2...128).contains(m) else { throw .invalidArgument("m must be in 2...128, got \(m)") }
         guard (1...100_000).contains(efConstruction) else {
             throw .invalidArgument("efConstruction must be in 1...100000, got \(efConstruction)")

@@ -1,5 +1,5 @@
-internal import CQuiverSIMD
 internal import Synchronization
+internal import CQuiverSIMD
 
 extension HNSWIndex {
     /// Checks the graph's structural invariants and throws on the first broken one.

@@ -1,5 +1,5 @@
-internal import CQuiverSIMD
 internal import Synchronization
+internal import CQuiverSIMD
 
 extension HNSWIndex {
     /// The approximate `k` nearest live vectors to `query`, nearest first.

@@ -39,14 +39,14 @@ public final class HNSWIndex: Sendable {
     /// Packed `(level << 32) | id` of the entry point, or `emptyEntry`.
     let entry = Atomic<UInt64>(emptyEntry)
     /// Serialises raising the entry point's level.
-    let entryLock = Mutex<Void>(())
+    let entryLock = Locked<Void>(())
     /// Shared by inserts and deletes, exclusive for purges.
     let structureLock = ReadWriteLock()
     let epoch = ReaderEpoch()
     let contexts: SearchContextPool
     /// Ids below this have slots; searches size their visited sets from it.
     let highWater = Atomic<Int>(0)
-    let allocation = Mutex<IdAllocation>(IdAllocation())
+    let allocation = Locked<IdAllocation>(IdAllocation())
     let liveCount = Atomic<Int>(0)
     let deletedCount = Atomic<Int>(0)
 

@@ -1,4 +1,3 @@
-internal import Synchronization
 
 /// Per-search scratch space: visited tags, the two heaps and room for the encoded query.
 ///
@@ -34,7 +33,7 @@ final class SearchContext: @unchecked Sendable {  // owned by one thread between
 
 /// A pool of search contexts so that searches do not allocate scratch space.
 final class SearchContextPool: Sendable {
-    private let free = Mutex<[SearchContext]>([])
+    private let free = Locked<[SearchContext]>([])
     private let dimension: Int
     private let stride: Int
 

@@ -6,8 +6,8 @@ internal import Darwin
 
 /// Parks one thread until another unparks it: a counting semaphore (`sem_t`) for one waiter.
 ///
-/// `Synchronization.Mutex` has no condition variable, so a thread that must sleep until a group
-/// commit finishes parks on its own `Parker` while the shared state stays in a `Mutex`.
+/// `Locked` has no condition variable, so a thread that must sleep until a group
+/// commit finishes parks on its own `Parker` while the shared state stays in a `Locked`.
 /// An `unpark` before the `park` is remembered.
 final class Parker: @unchecked Sendable {  // sem_t is safe to use from any thread by itself
     private let semaphore: UnsafeMutablePointer<sem_t>

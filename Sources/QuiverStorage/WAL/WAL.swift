@@ -1,5 +1,5 @@
+internal import QuiverIndex
 internal import SystemPackage
-internal import Synchronization
 
 /// The write-ahead log of a data directory: concurrent appends with group commit, rotation,
 /// deletion of checkpointed files, and recovery on open.
@@ -24,10 +24,10 @@ public final class WAL: Sendable {
     public let configuration: WALConfiguration
     private let fileIO: any FileIO
     private let clock: WALClock
-    private let queue: Mutex<QueueState>
+    private let queue: Locked<QueueState>
     /// The open file; touched only by the current leader (the queue guarantees one at a time).
-    private let files: Mutex<FileState>
-    private let flusher = Mutex<Task<Void, Never>?>(nil)
+    private let files: Locked<FileState>
+    private let flusher = Locked<Task<Void, Never>?>(nil)
 
     init(
         layout: DataDirectoryLayout, configuration: WALConfiguration, fileIO: any FileIO, clock: WALClock,
@@ -37,8 +37,8 @@ public final class WAL: Sendable {
         self.configuration = configuration
         self.fileIO = fileIO
         self.clock = clock
-        self.files = Mutex(files)
-        self.queue = Mutex(QueueState(lastSequence: lastSequence))
+        self.files = Locked(files)
+        self.queue = Locked(QueueState(lastSequence: lastSequence))
         if case .interval(let period) = configuration.durability {
             startFlusher(period: period)
         }
