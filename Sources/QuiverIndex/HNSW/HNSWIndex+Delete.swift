@@ -10,6 +10,7 @@ extension HNSWIndex {
     ///
     /// - Throws: `IndexError.notFound` when `id` is not live.
     public func remove(_ id: UInt32) throws(IndexError) {
+        guard !isReadOnly else { throw .invalidArgument("the index is read-only (opened from an image)") }
         try structureLock.withReadLock { () throws(IndexError) in
             guard Int(id) < highWater.load(ordering: .acquiring) else { throw .notFound("no live vector with id \(id)") }
             let removed: Bool = withNodeLock(id) {
@@ -51,6 +52,7 @@ extension HNSWIndex {
     /// - Parameter threads: repair threads; default 1.
     /// - Complexity: O(n × M) plus O(affected × M²) distance computations.
     public func purgeDeleted(threads: Int = 1) {
+        guard !isReadOnly else { return }
         structureLock.withWriteLock {
             let limit = highWater.load(ordering: .acquiring)
             var deleted: [UInt32] = []

@@ -70,7 +70,8 @@ extension HNSWIndex {
 
     /// Reserves ids (reusing purged ones first), draws their levels and prepares their records.
     private func allocate(count n: Int) throws(IndexError) -> [(id: UInt32, level: Int)] {
-        try allocation.withLock { (state) throws(IndexError) -> [(id: UInt32, level: Int)] in
+        guard !isReadOnly else { throw .invalidArgument("the index is read-only (opened from an image)") }
+        return try allocation.withLock { (state) throws(IndexError) -> [(id: UInt32, level: Int)] in
             let reused = min(n, state.free.count)
             let fresh = n - reused
             guard state.next + fresh < Int(UInt32.max) else {

@@ -150,10 +150,12 @@ extension HNSWIndex {
         var best = start
         var changed = true
         let limit = UInt32(truncatingIfNeeded: highWater.load(ordering: .acquiring))
+        let maxCount = maxNeighbors(level: level)
         while changed {
             changed = false
             let list = links(best.id, level: level)
-            let count = Int(quiver_load_u32_acquire(list))
+            // Clamped: a damaged image's count must not walk past the list.
+            let count = min(Int(quiver_load_u32_acquire(list)), maxCount)
             for j in 0..<count {
                 let candidate = quiver_load_u32_relaxed(list + 1 + j)
                 guard candidate < limit else { continue }
@@ -204,8 +206,11 @@ extension HNSWIndex {
             let record = nodes.slot(Int(id))
             if level == 0 { return (record + 8).assumingMemoryBound(to: UInt32.self) }
             let block = Int(record.load(fromByteOffset: 4, as: UInt32.self)) &+ level &- 1
+            guard block < upperCapacity else { return Self.emptyList }
             return upper.slot(block).assumingMemoryBound(to: UInt32.self)
         }
+        let upperCapacity = self.upper.capacity
+        let maxCount = maxNeighbors(level: level)
         let visitedLimit = UInt32(truncatingIfNeeded: min(limit, context.visited.capacity))
         _ = context.visited.insert(start.id)
         context.candidates.push(start)
@@ -220,7 +225,7 @@ extension HNSWIndex {
             if candidate.distance > bound && context.results.count >= ef { break }
             context.candidates.pop()
             let list = neighbors(candidate.id)
-            let count = Int(quiver_load_u32_acquire(list))
+            let count = min(Int(quiver_load_u32_acquire(list)), maxCount)
             // Gather the unvisited neighbours and prefetch their vectors first: the loads then
             // overlap instead of each distance waiting for its own cache misses.
             var gathered = 0

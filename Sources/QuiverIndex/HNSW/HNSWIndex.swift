@@ -66,23 +66,51 @@ public final class HNSWIndex: Sendable {
         case free = 0, live = 1, deleted = 2
     }
 
+    /// Whether the index is a view of an image it cannot change (a mapped segment): adds,
+    /// removes and purges are refused.
+    let isReadOnly: Bool
+
     /// Creates an empty index.
     ///
     /// - Throws: `IndexError.invalidArgument` when a parameter is out of range.
-    public init(_ configuration: HNSWConfiguration) throws(IndexError) {
+    public convenience init(_ configuration: HNSWConfiguration) throws(IndexError) {
         try configuration.validate()
+        let space = VectorSpace(metric: configuration.metric, encoding: configuration.encoding, dimension: configuration.dimension)
+        self.init(
+            configuration: configuration,
+            nodes: ChunkedBuffer(stride: Self.nodeStride(configuration), chunkShift: 13),
+            upper: ChunkedBuffer(stride: Self.upperStride(configuration), chunkShift: 12),
+            vectors: ChunkedBuffer(stride: space.stride, chunkShift: 12),
+            originals: configuration.keepsOriginals
+                ? ChunkedBuffer(stride: Self.originalStride(configuration), chunkShift: 12) : nil,
+            isReadOnly: false)
+    }
+
+    /// Creates an index over existing buffers; the caller sets counts and the entry point.
+    init(
+        configuration: HNSWConfiguration, nodes: ChunkedBuffer, upper: ChunkedBuffer, vectors: ChunkedBuffer,
+        originals: ChunkedBuffer?, isReadOnly: Bool
+    ) {
         self.configuration = configuration
         dimension = configuration.dimension
         space = VectorSpace(metric: configuration.metric, encoding: configuration.encoding, dimension: dimension)
         maxNeighbors = configuration.m
         maxNeighbors0 = 2 * configuration.m
         levelScale = 1 / log(Double(configuration.m))
-        nodes = ChunkedBuffer(stride: 12 + 4 * maxNeighbors0, chunkShift: 13)
-        upper = ChunkedBuffer(stride: 4 * (1 + maxNeighbors), chunkShift: 12)
-        vectors = ChunkedBuffer(stride: space.stride, chunkShift: 12)
-        originals = configuration.keepsOriginals ? ChunkedBuffer(stride: (dimension * 4 + 15) & ~15, chunkShift: 12) : nil
+        self.nodes = nodes
+        self.upper = upper
+        self.vectors = vectors
+        self.originals = originals
+        self.isReadOnly = isReadOnly
         contexts = SearchContextPool(dimension: dimension, stride: space.stride)
     }
+
+    /// Bytes per node record: lock, level, state, upper capacity, upper block, count, 2M neighbours.
+    static func nodeStride(_ configuration: HNSWConfiguration) -> Int { 12 + 8 * configuration.m }
+    /// Bytes per upper-layer block: count and M neighbours.
+    static func upperStride(_ configuration: HNSWConfiguration) -> Int { 4 * (1 + configuration.m) }
+    /// Bytes per f32 original, padded to 16.
+    static func originalStride(_ configuration: HNSWConfiguration) -> Int { (configuration.dimension * 4 + 15) & ~15 }
 
     /// Number of live (not deleted) vectors.
     public var count: Int { liveCount.load(ordering: .relaxed) }
@@ -112,7 +140,8 @@ public final class HNSWIndex: Sendable {
 
     @inline(__always)
     func state(of id: UInt32) -> NodeState {
-        NodeState(rawValue: quiver_load_u8_acquire(node(id).assumingMemoryBound(to: UInt8.self) + 2))!
+        // A byte no version writes (a damaged image) reads as a free slot.
+        NodeState(rawValue: quiver_load_u8_acquire(node(id).assumingMemoryBound(to: UInt8.self) + 2)) ?? .free
     }
 
     @inline(__always)
@@ -125,9 +154,18 @@ public final class HNSWIndex: Sendable {
     func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
         let record = node(id)
         if level == 0 { return (record + 8).assumingMemoryBound(to: UInt32.self) }
-        let block = Int(record.load(fromByteOffset: 4, as: UInt32.self)) + level - 1
+        let block = Int(record.load(fromByteOffset: 4, as: UInt32.self)) &+ level &- 1
+        // Only a damaged image names a block past the end; read it as an empty list.
+        guard block < upper.capacity else { return Self.emptyList }
         return upper.slot(block).assumingMemoryBound(to: UInt32.self)
     }
+
+    /// A list with no neighbours, never written.
+    nonisolated(unsafe) static let emptyList: UnsafeMutablePointer<UInt32> = {
+        let list = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        list.initialize(to: 0)
+        return list
+    }()
 
     @inline(__always)
     func withNodeLock<T>(_ id: UInt32, _ body: () -> T) -> T {

@@ -26,8 +26,11 @@ final class ChunkedBuffer: @unchecked Sendable {  // directory guarded by `growL
     private let chunkBytes: Int
     private let growLock = Locked<Int>(0)  // number of allocated chunks
     private let allocated = Atomic<Int>(0)
+    /// Whether the slots live in memory the buffer does not own (a mapped file): they are never
+    /// freed here, and the buffer cannot grow.
+    let isExternal: Bool
 
-    /// Slots allocated so far, a multiple of the chunk size.
+    /// Slots allocated so far: a multiple of the chunk size, or the slot count of an external buffer.
     var capacity: Int { allocated.load(ordering: .acquiring) }
 
     /// Creates an empty buffer of `stride`-byte slots, `1 << chunkShift` slots per chunk, holding
@@ -43,21 +46,59 @@ final class ChunkedBuffer: @unchecked Sendable {  // directory guarded by `growL
             preconditionFailure("out of memory reserving a chunk directory")
         }
         self.directory = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        self.isExternal = false
+    }
+
+    /// A fixed buffer over `count` contiguous slots at `base` that the caller keeps alive (and,
+    /// when it is a read-only mapping, never writes through).
+    init(external base: UnsafeRawPointer, stride: Int, count: Int, chunkShift: Int) {
+        precondition(stride > 0 && count >= 0 && chunkShift > 0 && chunkShift < 31)
+        self.stride = stride
+        self.chunkShift = chunkShift
+        self.chunkMask = (1 << chunkShift) - 1
+        self.chunkBytes = stride << chunkShift
+        self.maxChunks = max(1, (count + chunkMask) >> chunkShift)
+        guard let raw = calloc(maxChunks, MemoryLayout<UnsafeMutableRawPointer?>.stride) else {
+            preconditionFailure("out of memory reserving a chunk directory")
+        }
+        self.directory = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        // Slot i is at base + i × stride: chunk c starts chunkBytes × c in.
+        for c in 0..<((count + chunkMask) >> chunkShift) {
+            directory[c] = UnsafeMutableRawPointer(mutating: base) + c * chunkBytes
+        }
+        self.isExternal = true
+        allocated.store(count, ordering: .releasing)
     }
 
     deinit {
-        for c in 0..<(capacity >> chunkShift) { munmap(directory[c], chunkBytes) }
+        if !isExternal {
+            for c in 0..<(capacity >> chunkShift) { munmap(directory[c], chunkBytes) }
+        }
         free(directory)
     }
 
     /// Bytes allocated for slots.
     var allocatedBytes: Int { capacity * stride }
 
+    /// Calls `body` with the bytes of slots `0..<count` in order, one run of whole chunks at a time.
+    ///
+    /// - Precondition: `count <= capacity`.
+    func forEachRun(count: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        precondition(count <= capacity)
+        var start = 0
+        while start < count {
+            let n = min(count - start, (1 << chunkShift) - (start & chunkMask))
+            try body(UnsafeRawBufferPointer(start: slot(start), count: n * stride))
+            start += n
+        }
+    }
+
     /// Makes slots `0..<count` addressable, zero-filled when new.
     ///
     /// - Throws: `IndexError.resourceExhausted` past the maximum or when memory runs out.
     func ensureCapacity(_ count: Int) throws(IndexError) {
         guard count > allocated.load(ordering: .acquiring) else { return }
+        guard !isExternal else { throw IndexError(.invalidArgument, "the index is read-only") }
         let result: IndexError? = growLock.withLock { chunks in
             while (chunks << chunkShift) < count {
                 guard chunks < maxChunks else {
