@@ -95,6 +95,12 @@ static inline void quiver_store_u32_relaxed(uint32_t *p, uint32_t v) {
 static inline uint32_t quiver_fetch_add_u32(uint32_t *p, uint32_t v) {
     return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL);
 }
+static inline uint64_t quiver_load_u64_acquire(const uint64_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline uint64_t quiver_fetch_or_u64(uint64_t *p, uint64_t v) {
+    return __atomic_fetch_or(p, v, __ATOMIC_ACQ_REL);
+}
 static inline uint8_t quiver_load_u8_acquire(const uint8_t *p) {
     return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }

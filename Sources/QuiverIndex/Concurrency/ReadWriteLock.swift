@@ -5,10 +5,10 @@ internal import Darwin
 #endif
 
 /// A reader-writer lock over `pthread_rwlock_t`: many shared holders or one exclusive holder.
-final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is its own synchronisation
+package final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is its own synchronisation
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    init() {
+    package init() {
         lock = .allocate(capacity: 1)
         let status = pthread_rwlock_init(lock, nil)
         precondition(status == 0, "pthread_rwlock_init failed: \(status)")
@@ -20,14 +20,14 @@ final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is its own
     }
 
     /// Runs `body` holding the lock shared (`pthread_rwlock_rdlock`).
-    func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    package func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
     /// Runs `body` holding the lock exclusively (`pthread_rwlock_wrlock`).
-    func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    package func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

@@ -212,6 +212,9 @@ public final class HNSWIndex: Sendable {
         return out
     }
 
+    /// Ids below this have been handed out (live, deleted or free): the size of an id-indexed table.
+    package var slotCount: Int { highWater.load(ordering: .acquiring) }
+
     /// Whether `id` names a live vector.
     public func contains(_ id: UInt32) -> Bool {
         Int(id) < highWater.load(ordering: .acquiring) && state(of: id) == .live
