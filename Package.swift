@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "QuiverKernels", targets: ["QuiverKernels"]),
         .library(name: "QuiverIndex", targets: ["QuiverIndex"]),
         .library(name: "QuiverStorage", targets: ["QuiverStorage"]),
+        .library(name: "QuiverEngine", targets: ["QuiverEngine"]),
         .executable(name: "quiver", targets: ["quiver"]),
     ],
     dependencies: [
@@ -49,6 +50,15 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
+        // MARK: Engine (collections over the WAL, segments and manifest: recovery, flush, compaction, backup)
+
+        .target(
+            name: "QuiverEngine",
+            dependencies: [
+                "QuiverIndex", "QuiverStorage", "CQuiverSIMD",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 
         .target(
@@ -67,6 +77,7 @@ let package = Package(
         .testTarget(name: "QuiverKernelsTests", dependencies: ["QuiverKernels", "CQuiverSIMD", "QuiverTestSupport"]),
         .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
         .testTarget(name: "QuiverStorageTests", dependencies: ["QuiverStorage", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverEngineTests", dependencies: ["QuiverEngine", "QuiverTestSupport"]),
         .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -14,6 +14,8 @@ let package = Package(
         // MARK: libFuzzer entry points
 
         .executableTarget(name: "FuzzWALReader", dependencies: ["QuiverFuzzing"]),
+        .executableTarget(name: "FuzzSegmentReader", dependencies: ["QuiverFuzzing"]),
+        .executableTarget(name: "FuzzManifestDecoder", dependencies: ["QuiverFuzzing"]),
     ]
 )
 

@@ -35,4 +35,14 @@ import Testing
         expectStorageError(.io(.ioError)) { try io.rename("/f", to: "/g") }
         #expect(io.trace.map(\.description) == ["open /f", "write /f @0 +2", "close /f", "rename /f !error(Input/output error)"])
     }
+
+    @Test func linksCanFail() throws {
+        let fs = SimFS()
+        let io = FaultyFileIO(wrapping: fs, rules: [.init([.link], .once(1), .error(.noSpace))])
+        try io.close(try io.open("/f", access: .readWrite, options: [.create]))
+        expectStorageError(.io(.noSpace)) { try io.link("/f", to: "/g") }
+        try io.link("/f", to: "/g")
+        #expect(try fs.contentsOfDirectory("/") == ["f", "g"])
+        #expect(io.trace.suffix(2).map(\.description) == ["link /f !error(No space left on device)", "link /f"])
+    }
 }

@@ -141,4 +141,21 @@ import Testing
             try descriptor.unlock()
         }
     }
+
+    @Test func hardLinks() throws {
+        try withTemporaryDirectory { directory in
+            let a = directory.appending("a")
+            let b = directory.appending("b")
+            let file = try io.open(a, access: .readWrite, options: [.create])
+            try io.write(file, toAbsoluteOffset: 0, [1, 2, 3])
+            try io.close(file)
+            try io.link(a, to: b)
+            try io.synchronizeDirectory(directory)
+            try io.remove(a)
+            #expect(try io.readContents(of: b) == [1, 2, 3])
+            expectStorageError(.notFound) { try io.link(a, to: directory.appending("c")) }
+            let exists = expectStorageError(.io(.fileExists)) { try io.link(b, to: b) }
+            #expect(exists?.file == b)
+        }
+    }
 }

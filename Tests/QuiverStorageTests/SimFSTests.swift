@@ -89,4 +89,32 @@ import Testing
         #expect(fs.openHandleCount == 0)
         #expect(try fs.contentsOfDirectory("/") == ["d"])
     }
+
+    @Test func linksShareContentAndNeedADirectorySync() throws {
+        let fs = SimFS()
+        try fs.createDirectory("/d")
+        try fs.synchronizeDirectory("/")
+        try write(fs, "/d/a", [1, 2], sync: true)
+        try fs.synchronizeDirectory("/d")
+        try fs.link("/d/a", to: "/d/b")
+        #expect(fs.contents(of: "/d/b") == [1, 2])
+        #expect(fs.crashImage(policy: .syncedOnly).contents(of: "/d/b") == nil, "the new name is not durable yet")
+        #expect(fs.crashImage(policy: .allIssued).contents(of: "/d/b") == [1, 2])
+        try fs.synchronizeDirectory("/d")
+        let image = fs.crashImage(policy: .syncedOnly)
+        #expect(image.contents(of: "/d/b") == [1, 2])
+        // One content behind both names, also in a crash image.
+        try write(fs, "/d/b", [3], sync: true)
+        #expect(fs.contents(of: "/d/a") == [1, 2, 3])
+        let file = try image.open("/d/a", access: .readWrite, options: [])
+        try image.write(file, toAbsoluteOffset: 0, [9])
+        try image.close(file)
+        #expect(image.contents(of: "/d/b") == [9, 2])
+        try fs.remove("/d/a")
+        #expect(fs.contents(of: "/d/b") == [1, 2, 3])
+        expectStorageError(.notFound) { try fs.link("/d/a", to: "/d/c") }
+        expectStorageError(.io(.fileExists)) { try fs.link("/d/b", to: "/d/b") }
+        expectStorageError(.notFound) { try fs.link("/d/b", to: "/e/b") }
+        expectStorageError(.io(.notPermitted)) { try fs.link("/d", to: "/e") }
+    }
 }

@@ -406,6 +406,9 @@ final class GatedFileIO: FileIO {
     func map(_ file: FileIOHandle) throws(StorageError) -> MappedRegion { try base.map(file) }
     func rename(_ source: FilePath, to destination: FilePath) throws(StorageError) { try base.rename(source, to: destination) }
     func remove(_ path: FilePath) throws(StorageError) { try base.remove(path) }
+    func link(_ source: FilePath, to destination: FilePath) throws(StorageError) {
+        try base.link(source, to: destination)
+    }
     func createDirectory(_ path: FilePath) throws(StorageError) { try base.createDirectory(path) }
     func synchronizeDirectory(_ path: FilePath) throws(StorageError) { try base.synchronizeDirectory(path) }
     func contentsOfDirectory(_ path: FilePath) throws(StorageError) -> [String] { try base.contentsOfDirectory(path) }

@@ -11,7 +11,7 @@ internal import Synchronization
 public final class FaultyFileIO: FileIO {
     /// A kind of ``FileIO`` call.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
-        case open, close, read, write, size, synchronize, resize, lock, unlock, map, rename, remove
+        case open, close, read, write, size, synchronize, resize, lock, unlock, map, rename, remove, link
         case createDirectory, synchronizeDirectory, contentsOfDirectory
     }
 
@@ -197,6 +197,11 @@ public final class FaultyFileIO: FileIO {
     public func remove(_ path: FilePath) throws(StorageError) {
         if let fault = record(.remove, path: path) { throw fail(fault, .remove, path: path) }
         try base.remove(path)
+    }
+
+    public func link(_ source: FilePath, to destination: FilePath) throws(StorageError) {
+        if let fault = record(.link, path: source) { throw fail(fault, .link, path: source) }
+        try base.link(source, to: destination)
     }
 
     public func createDirectory(_ path: FilePath) throws(StorageError) {

@@ -13,7 +13,7 @@ internal import Synchronization
 /// entry changes survives (directory changes are journaled in order). ``close(_:)`` is not a sync.
 ///
 /// ``crash(afterMutations:)`` stops the world after the k-th mutating call (create, write,
-/// resize, sync, rename, remove, mkdir, directory sync): later calls fail with `EIO`, so a
+/// resize, sync, rename, link, remove, mkdir, directory sync): later calls fail with `EIO`, so a
 /// workload can be cut at every I/O step in turn.
 public final class SimFS: FileIO {
     /// What a simulated power failure keeps.
@@ -415,6 +415,32 @@ public final class SimFS: FileIO {
             if source == destination { return }
             state.directories[toParent]!.apply(.link(toName, node))
             state.directories[fromParent]!.apply(.unlink(fromName))
+        }
+    }
+
+    /// A second directory entry for the file at `source`: both names reach one content, and
+    /// writes through either are seen through the other.
+    ///
+    /// Crash semantics follow ``rename(_:to:)``: the new entry is an unsynced change of its
+    /// directory and survives ``crashImage(policy:seed:)`` only after ``synchronizeDirectory(_:)``
+    /// (or, under ``CrashPolicy/random``, when the kept prefix of that directory's changes
+    /// reaches it). A crash image keeps one content per file, shared by all its surviving names.
+    public func link(_ source: FilePath, to destination: FilePath) throws(StorageError) {
+        try mutate { (state: inout State) throws(StorageError) in
+            let (fromParent, fromName) = Self.split(source)
+            let (toParent, toName) = Self.split(destination)
+            switch state.directories[fromParent]?.current[fromName] {
+            case nil: throw .system(.noSuchFileOrDirectory, "link", file: source)
+            case .directory?: throw .system(.notPermitted, "link", file: source)
+            case .file(let inode)?:
+                guard state.directories[toParent] != nil else {
+                    throw .system(.noSuchFileOrDirectory, "link", file: destination)
+                }
+                guard state.directories[toParent]!.current[toName] == nil else {
+                    throw .system(.fileExists, "link", file: destination)
+                }
+                state.directories[toParent]!.apply(.link(toName, .file(inode)))
+            }
         }
     }
 

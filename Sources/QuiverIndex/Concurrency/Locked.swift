@@ -34,3 +34,11 @@ package final class Locked<Value: ~Copyable>: @unchecked Sendable {  // every ac
         return try body(&value)
     }
 }
+
+extension Locked where Value == Void {
+    /// Runs `body` holding the lock: a plain mutex.
+    @inline(__always)
+    package func withLock<Result, E: Error>(_ body: () throws(E) -> sending Result) throws(E) -> sending Result {
+        try withLock { (_: inout Void) throws(E) -> sending Result in try body() }
+    }
+}

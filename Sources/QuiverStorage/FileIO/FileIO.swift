@@ -73,6 +73,17 @@ public protocol FileIO: Sendable {
     /// Removes the file at `path`.
     func remove(_ path: FilePath) throws(StorageError)
 
+    /// Gives the file at `source` a second name, `destination` (a hard link; same file system).
+    ///
+    /// Both names then reach the same content; removing one leaves the other. Like a created file,
+    /// the new entry survives power loss only after ``synchronizeDirectory(_:)`` on its parent.
+    /// Used for online backups of immutable files (segments), which are never written again.
+    ///
+    /// - Throws: ``StorageError/Code/notFound`` when `source` (or `destination`'s directory) is
+    ///   missing; ``StorageError/Code/io(_:)`` with `EEXIST` when `destination` exists, `EXDEV`
+    ///   across file systems, `EPERM` for a directory.
+    func link(_ source: FilePath, to destination: FilePath) throws(StorageError)
+
     /// Creates the directory `path` (its parent must exist).
     func createDirectory(_ path: FilePath) throws(StorageError)
 

@@ -141,6 +141,14 @@ public struct PosixFileIO: FileIO {
         if status != 0 { throw .system(Errno(rawValue: errno), "unlink", file: path) }
     }
 
+    /// `link(2)`.
+    public func link(_ source: FilePath, to destination: FilePath) throws(StorageError) {
+        let status = source.withPlatformString { from in
+            destination.withPlatformString { to in systemLink(from, to) }
+        }
+        if status != 0 { throw .system(Errno(rawValue: errno), "link to \(destination)", file: source) }
+    }
+
     /// `mkdir(2)` with mode 0755 before umask.
     public func createDirectory(_ path: FilePath) throws(StorageError) {
         let status = path.withPlatformString { mkdir($0, 0o755) }
@@ -226,4 +234,9 @@ public struct PosixFileIO: FileIO {
 /// `rename(3)`, outside the type so the name resolves to the C function.
 private func systemRename(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> CInt {
     rename(source, destination)
+}
+
+/// `link(2)`, outside the type so the name resolves to the C function.
+private func systemLink(_ source: UnsafePointer<CChar>, _ destination: UnsafePointer<CChar>) -> CInt {
+    link(source, destination)
 }

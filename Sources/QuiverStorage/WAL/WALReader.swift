@@ -408,3 +408,7 @@ public struct WALReader {
         blockIndex = index
     }
 }
+
+/// A reader is a cursor owned by one task.
+@available(*, unavailable)
+extension WALReader: Sendable {}
