@@ -12,7 +12,8 @@ extension SegmentSectionKind {
 /// - `metadata`: format version, collection name, part number and the HNSW image header;
 /// - `graphNodes`, `graphUpper`, `vectors`, `originals`: the HNSW image parts, raw, searched in
 ///   place from the mapping (vectors 4096-byte aligned);
-/// - `keys`, `keyIndex`, `keyOrder`: see ``MappedKeys``;
+/// - `keys`, `keyIndex`, `keyOrder`: see ``MappedKeys`` (offsets are `u32` while the key bytes
+///   fit in 4 GiB, else `u64`);
 /// - `attributes`: one compressed record per id (empty for none);
 /// - `tombstones`: rows of older parts this part deleted, `(u64 part, u32 id, u32 0)` each.
 enum CollectionSegment {
@@ -64,7 +65,13 @@ enum CollectionSegment {
             }
             keyed.sort { a, b in a.key.lexicographicallyPrecedes(b.key) }
             try writeRaw(writer, .keys, keyBytes)
-            try writeRaw(writer, .keyIndex, offsets.flatMap(littleEndianBytes))
+            // Offsets take 4 bytes each while the key bytes fit in 4 GiB: the width follows from
+            // the section's size.
+            if keyBytes.count <= Int(UInt32.max) {
+                try writeRaw(writer, .keyIndex, offsets.flatMap { littleEndianBytes(UInt32($0)) })
+            } else {
+                try writeRaw(writer, .keyIndex, offsets.flatMap(littleEndianBytes))
+            }
             try writeRaw(writer, .keyOrder, keyed.flatMap { littleEndianBytes($0.id) })
             try writer.addCompressedSection(kind: .attributes, records: records, codec: codec)
             var tombstoneBytes: [UInt8] = []
@@ -129,7 +136,7 @@ enum CollectionSegment {
         let keys = MappedKeys(
             bytes: try raw(.keys, verify: true), offsets: try raw(.keyIndex, verify: true),
             order: try raw(.keyOrder, verify: true), slotCount: index.slotCount)
-        guard keys.offsets.count == (index.slotCount + 1) * 8, keys.order.count % 4 == 0 else {
+        guard keys.offsetWidth != 0, keys.order.count % 4 == 0 else {
             throw EngineError(.corruption, "segment \(number): key index size does not match \(index.slotCount) rows")
         }
         let tombstoneBytes = try raw(.tombstones, verify: true)

@@ -1,7 +1,7 @@
 /// The keys of an immutable part: id → key and key → id.
 ///
 /// A frozen memtable keeps its dictionaries; a segment keeps three sections read in place from the
-/// mapping: the key bytes, `slotCount + 1` little-endian `u64` offsets into them by id, and the ids
+/// mapping: the key bytes, `slotCount + 1` little-endian `u32` (or `u64`) offsets into them by id, and the ids
 /// of keyed rows sorted by key bytes (for binary search).
 enum KeyTable: Sendable {
     case memory(byKey: [String: UInt32], byID: [UInt32: String])
@@ -39,10 +39,25 @@ struct MappedKeys: @unchecked Sendable {  // views into a mapping its segment ke
     let order: UnsafeRawBufferPointer
     let slotCount: Int
 
+    /// Bytes per offset, 4 or 8, from the size of the offsets section; 0 when it fits neither.
+    var offsetWidth: Int {
+        switch offsets.count {
+        case (slotCount + 1) * 4: 4
+        case (slotCount + 1) * 8: 8
+        default: 0
+        }
+    }
+
+    private func offset(_ i: Int) -> UInt64 {
+        offsetWidth == 4
+            ? UInt64(offsets.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self).littleEndian)
+            : offsets.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self).littleEndian
+    }
+
     private func range(_ id: Int) -> Range<Int>? {
-        guard id >= 0, id < slotCount, (id + 2) * 8 <= offsets.count else { return nil }
-        let start = offsets.loadUnaligned(fromByteOffset: id * 8, as: UInt64.self).littleEndian
-        let end = offsets.loadUnaligned(fromByteOffset: id * 8 + 8, as: UInt64.self).littleEndian
+        guard id >= 0, id < slotCount, offsetWidth != 0 else { return nil }
+        let start = offset(id)
+        let end = offset(id + 1)
         guard start <= end, end <= UInt64(bytes.count) else { return nil }
         return Int(start)..<Int(end)
     }
