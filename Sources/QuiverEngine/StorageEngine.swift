@@ -65,6 +65,11 @@ public final class StorageEngine: Sendable {
         }
     }
 
+    /// Opens the data directory at the path `directory`; see ``open(directory:options:)-(FilePath,_)``.
+    public static func open(directory: String, options: EngineOptions = EngineOptions()) throws(EngineError) -> StorageEngine {
+        try open(directory: FilePath(directory), options: options)
+    }
+
     private static func openThrowing(directory: FilePath, options: EngineOptions) throws -> StorageEngine {
         let fileIO = options.fileIO
         let layout = DataDirectoryLayout(root: directory)
