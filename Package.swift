@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "QuiverIndex", targets: ["QuiverIndex"]),
         .library(name: "QuiverStorage", targets: ["QuiverStorage"]),
         .library(name: "QuiverEngine", targets: ["QuiverEngine"]),
+        .library(name: "QuiverMetadata", targets: ["QuiverMetadata"]),
         .executable(name: "quiver", targets: ["quiver"]),
     ],
     dependencies: [
@@ -59,6 +60,10 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
+        // MARK: Metadata (entities, notes, cache tables beside the vectors)
+
+        .target(name: "QuiverMetadata", dependencies: ["QuiverEngine", "QuiverIndex"]),
+
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 
         .target(
@@ -78,6 +83,7 @@ let package = Package(
         .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
         .testTarget(name: "QuiverStorageTests", dependencies: ["QuiverStorage", "QuiverTestSupport"]),
         .testTarget(name: "QuiverEngineTests", dependencies: ["QuiverEngine", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverMetadataTests", dependencies: ["QuiverMetadata", "QuiverTestSupport"]),
         .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"], exclude: ["Fixtures"]),
     ]
 )
