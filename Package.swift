@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "QuiverCLI",
             dependencies: [
-                "QuiverIndex", "QuiverKernels", "CQuiverHDF5",
+                "QuiverIndex", "QuiverKernels", "QuiverEngine", "CQuiverHDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "quiver", dependencies: ["QuiverCLI"]),

@@ -42,6 +42,12 @@ extension QuiverCommand {
         @Option(help: "Which vectors --delete removes: random, or clusters (whole neighbourhoods).")
         package var deletePattern: DeletionPattern = .random
 
+        @Option(
+            help: ArgumentHelp(
+                "Store the built index in a new database at this directory, reopen it, and report open_seconds and index_file_bytes.",
+                valueName: "dir"))
+        package var persist: String?
+
         /// Creates the defaults (ArgumentParser fills it in).
         package init() {}
 
@@ -67,6 +73,7 @@ extension QuiverCommand {
             runner.showsProgress = interactive
             runner.version = BuildVersion.current
             runner.deletion = delete.map { ($0, deletePattern) }
+            runner.persistDirectory = persist
             let report = try runner.run()
             print(report.renderedSummary())
             if let json {

@@ -84,6 +84,29 @@ struct BenchCommandTests {
         }
     }
 
+    @Test func persistStoresReopensAndReportsTheDirectory() throws {
+        let directory = try TemporaryDirectory()
+        let out = directory.path("quiver.json")
+        let database = directory.path("db")
+        let arguments = [
+            "bench", "--limit", "800", "--queries", "30", "--ef", "10,40", "--threads", "2", "--m", "8",
+            "--ef-construction", "40", "--persist", database, "--json", out,
+        ]
+        let result = try QuiverProcess.run(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("persisted: "))
+        #expect(result.stdout.contains("same top-10 after reopen: 100%"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [[String: Any]]
+        let report = try #require(json.first)
+        let openSeconds = try #require(report["open_seconds"] as? Double)
+        #expect(openSeconds > 0 && openSeconds < 5)
+        #expect((report["index_file_bytes"] as? Int ?? 0) > 800 * 128 * 4)
+        #expect(report["persist_agreement"] as? Double == 1)
+        // A second run refuses to write into the now non-empty directory.
+        let again = try QuiverProcess.run(arguments)
+        #expect(again.status == 64 && again.stderr.contains("is not empty"), "\(again.stderr)")
+    }
+
     @Test func helpGoesToStandardOutput() throws {
         let result = try QuiverProcess.run(["bench", "--help"])
         #expect(result.status == 0)

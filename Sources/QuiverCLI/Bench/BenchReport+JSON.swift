@@ -29,6 +29,9 @@ extension BenchReport {
             members.append(("original_bytes_per_vector", .integer(originalBytesPerVector)))
         }
         if let afterDelete { members.append(("after_delete", afterDelete.jsonValue)) }
+        if let openSeconds { members.append(("open_seconds", .number(openSeconds))) }
+        if let indexFileBytes { members.append(("index_file_bytes", .integer(indexFileBytes))) }
+        if let persistAgreement { members.append(("persist_agreement", .number(persistAgreement))) }
         return .object(members)
     }
 

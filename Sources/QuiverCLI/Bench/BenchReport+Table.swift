@@ -18,6 +18,13 @@ extension BenchReport {
         }
         lines.append(build)
         lines.append(Self.table(search))
+        if let openSeconds, let indexFileBytes {
+            lines.append(
+                String(
+                    format: "persisted: %d bytes on disk (%d bytes/vector); reopen + first query %.1f ms; same top-%d after reopen: %.0f%%",
+                    indexFileBytes, indexFileBytes / max(n, 1), openSeconds * 1000, search.first?.k ?? 10,
+                    (persistAgreement ?? 0) * 100))
+        }
         if let afterDelete {
             lines.append(
                 String(

@@ -99,6 +99,12 @@ package struct BenchReport: Codable, Sendable, Equatable {
     package var originalBytesPerVector: Int?
     /// Optional (quiver's `--delete`): the search points again after deleting part of the index.
     package var afterDelete: DeletionRun?
+    /// With `--persist`: seconds to reopen the stored index and answer the first query.
+    package var openSeconds: Double?
+    /// With `--persist`: bytes of the database directory holding the index.
+    package var indexFileBytes: Int?
+    /// With `--persist`: fraction of queries whose top-k after the reopen equals the in-memory index's.
+    package var persistAgreement: Double?
 
     /// Creates a report.
     package init(
@@ -134,5 +140,8 @@ package struct BenchReport: Codable, Sendable, Equatable {
         case bytesPerVector = "bytes_per_vector"
         case originalBytesPerVector = "original_bytes_per_vector"
         case afterDelete = "after_delete"
+        case openSeconds = "open_seconds"
+        case indexFileBytes = "index_file_bytes"
+        case persistAgreement = "persist_agreement"
     }
 }

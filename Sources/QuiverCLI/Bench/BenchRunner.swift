@@ -24,6 +24,9 @@ package struct BenchRunner: Sendable {
     /// When set, after the main measurements delete this fraction of the vectors with this
     /// pattern, purge, and measure again against the survivors' exact neighbours.
     package var deletion: (fraction: Double, pattern: DeletionPattern)?
+    /// When set, store the built index in a database at this directory, reopen it, and report
+    /// the reopen time and the directory's size (before any deletion).
+    package var persistDirectory: String?
 
     /// Creates a runner.
     package init(dataset: BenchDataset, configuration: HNSWConfiguration, threads: Int, k: Int, efs: [Int]) {
@@ -72,6 +75,9 @@ package struct BenchRunner: Sendable {
         for ef in efs {
             points.append(try measure(index, ef: ef, rowOfID: rowOfID, neighbors: dataset.neighbors, clock: clock))
         }
+        let persisted = try persistDirectory.map { (directory) throws(CLIError) in
+            try PersistRun.measure(index: index, ids: ids, directory: directory, queries: dataset.queries, k: k)
+        }
         let afterDelete = try deletion.map { (deletion) throws(CLIError) in
             try measureAfterDeleting(deletion.fraction, deletion.pattern, from: index, ids: ids, clock: clock)
         }
@@ -88,6 +94,11 @@ package struct BenchRunner: Sendable {
             bytesPerVector: (memory.vectorBytes + memory.graphBytes) / max(train.rows, 1))
         report.originalBytesPerVector = memory.originalVectorBytes / max(train.rows, 1)
         report.afterDelete = afterDelete
+        if let persisted {
+            report.openSeconds = Self.round(persisted.openSeconds, 4)
+            report.indexFileBytes = persisted.indexFileBytes
+            report.persistAgreement = persisted.agreement
+        }
         return report
     }
 
