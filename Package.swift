@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "QuiverStorage", targets: ["QuiverStorage"]),
         .library(name: "QuiverEngine", targets: ["QuiverEngine"]),
         .library(name: "QuiverMetadata", targets: ["QuiverMetadata"]),
+        .library(name: "QuiverFilter", targets: ["QuiverFilter"]),
         .executable(name: "quiver", targets: ["quiver"]),
     ],
     dependencies: [
@@ -51,6 +52,10 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
 
+        // MARK: Filter (JSON attribute values and the Redis-compatible FILTER language; no dependencies)
+
+        .target(name: "QuiverFilter"),
+
         // MARK: Engine (collections over the WAL, segments and manifest: recovery, flush, compaction, backup)
 
         .target(
@@ -79,12 +84,18 @@ let package = Package(
         .target(
             name: "QuiverTestSupport", dependencies: ["QuiverIndex", "QuiverKernels", "QuiverStorage"],
             path: "Tests/QuiverTestSupport"),
+        /// The process the crash-loop test kills (reliability spec T3); not a product.
+        .executableTarget(
+            name: "quiver-crash-child", dependencies: ["QuiverEngine", "QuiverStorage", "QuiverTestSupport"]),
         .testTarget(name: "QuiverKernelsTests", dependencies: ["QuiverKernels", "CQuiverSIMD", "QuiverTestSupport"]),
         .testTarget(name: "QuiverIndexTests", dependencies: ["QuiverIndex", "QuiverTestSupport"]),
         .testTarget(name: "QuiverStorageTests", dependencies: ["QuiverStorage", "QuiverTestSupport"]),
         .testTarget(name: "QuiverEngineTests", dependencies: ["QuiverEngine", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverFilterTests", dependencies: ["QuiverFilter"]),
         .testTarget(name: "QuiverMetadataTests", dependencies: ["QuiverMetadata", "QuiverTestSupport"]),
-        .testTarget(name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverEngine", "QuiverStorage", "QuiverTestSupport"],
+            exclude: ["Fixtures"]),
     ]
 )
 

@@ -11,7 +11,8 @@ extension QuiverCommand {
             discussion: """
                 Reads ann-benchmarks HDF5 (train, test, neighbors, attribute 'distance'), .fvecs/.ivecs, \
                 .fbin/.ibin and .npy ('<f4' vectors, '<i4'/'<i8' ids). Without --dataset it generates a \
-                deterministic clustered set (20000 x 128, 1000 queries) with exact ground truth. With \
+                deterministic clustered set (20000 x 128, 1000 queries; --limit, --synthetic-dimension and \
+                --queries change its shape) with exact ground truth. With \
                 --limit and a dataset, only the first N train vectors are indexed and the ground truth is \
                 recomputed exactly, as peers.py does.
                 """)

@@ -11,6 +11,7 @@ package struct QuiverCommand: AsyncParsableCommand {
         discussion: """
             EXIT STATUS
               0   success
+              1   quiver verify found damage
               64  bad command-line arguments (EX_USAGE)
               65  malformed or unsupported input data (EX_DATAERR)
               66  an input file does not exist (EX_NOINPUT)
@@ -18,7 +19,7 @@ package struct QuiverCommand: AsyncParsableCommand {
               71  the input does not fit in memory (EX_OSERR)
               74  a file could not be read or written (EX_IOERR)
             """,
-        subcommands: [Bench.self])
+        subcommands: [Bench.self, Inspect.self, Verify.self, WALDumpCommand.self])
 
     /// Creates the root command (ArgumentParser fills it in).
     package init() {}

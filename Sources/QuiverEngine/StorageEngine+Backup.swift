@@ -20,6 +20,9 @@ extension StorageEngine {
                     guard existing.isEmpty else { throw EngineError(.alreadyExists, "backup destination \(destination) is not empty") }
                 } else {
                     try fileIO.createDirectory(destination)
+                    // The backup's own directory entry must survive a power loss too.
+                    let parent = destination.removingLastComponent()
+                    try fileIO.synchronizeDirectory(parent.isEmpty ? "." : parent)
                 }
                 // The files that hold the state at `sequence`: rotation closes the log file, so the
                 // closed files hold exactly the records up to it.
@@ -29,6 +32,7 @@ extension StorageEngine {
                     let logs = wal.liveLogNumbers.dropLast()
                     return (sequence, manifest.state, Array(logs))
                 }
+                KillPoint.hit("engine.backup.afterRotate")
                 let target = DataDirectoryLayout(root: destination)
                 for segment in state.segments {
                     try fileIO.link(layout.segmentFile(segment.number), to: target.segmentFile(segment.number))
@@ -42,6 +46,7 @@ extension StorageEngine {
                     try fileIO.synchronize(file, dataOnly: false)
                     try fileIO.close(file)
                 }
+                KillPoint.hit("engine.backup.afterCopy")
                 var snapshot = ManifestEdit()
                 snapshot.addedSegments = state.segments
                 snapshot.catalogSet = state.catalog
@@ -49,6 +54,7 @@ extension StorageEngine {
                 snapshot.nextFileNumber = manifest.newFileNumber()
                 let copy = try Manifest.create(fileIO: fileIO, layout: target, initial: snapshot)
                 try copy.close()
+                KillPoint.hit("engine.backup.afterManifest")
                 try fileIO.synchronizeDirectory(destination)
                 return sequence
             } catch {

@@ -20,6 +20,7 @@ extension StorageEngine {
         let state = try collection(name)
         let inputs = state.snapshot.frozen.filter { $0.segment != nil }
         guard inputs.count >= 2 else { return }
+        KillPoint.hit("engine.compaction.begin")
         // Compaction reads every byte of its inputs: check them first, never copy unverified data.
         for part in inputs {
             do { try part.segment?.verifyAll() } catch {
@@ -77,8 +78,11 @@ extension StorageEngine {
             opened = try CollectionSegment.open(file, definition: state.definition, number: number, level: output.level)
         } catch {
             try? fileIO.remove(layout.segmentFile(number))
-            throw Self.wrap(error)
+            // A failed write or sync leaves the state of the disk unknown (reliability spec
+            // 8.0.6): refuse writes until a reopen re-reads it.
+            throw failing(Self.wrap(error))
         }
+        KillPoint.hit("engine.compaction.afterSegment")
         try install(checkpoint: nil) {
             // Deletes that landed during the merge: carry them to the new segment, durably through
             // a tombstone in the memtable (until the next flush the log holds them too).
@@ -96,5 +100,6 @@ extension StorageEngine {
                 parts.frozen.sort { $0.number > $1.number }
             }
         }
+        KillPoint.hit("engine.compaction.afterInstall")
     }
 }

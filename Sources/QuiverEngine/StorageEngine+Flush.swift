@@ -42,6 +42,7 @@ extension StorageEngine {
             do { _ = try wal.rotate() } catch { throw failing(Self.wrap(error)) }
             return (frozen, checkpoint)
         }
+        KillPoint.hit("engine.flush.afterFreeze")
         // 2. Write the segments; readers keep searching the frozen memtables meanwhile.
         var written: [(CollectionState, old: FrozenPart, new: FrozenPart)] = []
         for (state, part) in frozen {
@@ -58,6 +59,7 @@ extension StorageEngine {
                 throw failing(Self.wrap(error))
             }
         }
+        KillPoint.hit("engine.flush.afterSegments")
         // 3. Publish: the manifest edit, then the switch.
         try install(checkpoint: checkpoint) {
             for (state, old, new) in written {
@@ -66,8 +68,10 @@ extension StorageEngine {
                 }
             }
         }
+        KillPoint.hit("engine.flush.afterManifest")
         // 4. The log up to the checkpoint is in segments now.
         do { _ = try wal.deleteObsolete(upTo: checkpoint) } catch { throw failing(Self.wrap(error)) }
+        KillPoint.hit("engine.flush.afterWALDelete")
     }
 
     /// Under the exclusive gate: runs `swap`, then records in the manifest exactly the segments the
@@ -97,11 +101,26 @@ extension StorageEngine {
             edit.catalogRemoved = state.catalog.keys.filter { catalog[$0] == nil }
             if let checkpoint { edit.checkpointSequence = checkpoint }
             edit.nextFileNumber = manifest.newFileNumber()
-            do { try manifest.apply(edit) } catch { throw failing(Self.wrap(error)) }
+            do { try manifest.apply(edit) } catch {
+                removeUnreferenced(edit.addedSegments.map(\.number))
+                throw failing(Self.wrap(error))
+            }
             return edit.removedSegments
         }
+        KillPoint.hit("engine.install.afterManifest")
         // Mapped readers keep their pages after the unlink; the space returns when they finish.
         for number in removed { try? fileIO.remove(layout.segmentFile(number)) }
+    }
+
+    /// After a failed manifest edit: removes the new segment files the manifest on disk does not
+    /// name. Files it might name (the edit reached the file before the failure) are kept, since
+    /// deleting them could leave a durable manifest pointing at nothing; the next open removes any
+    /// that turn out unreferenced.
+    func removeUnreferenced(_ numbers: [UInt64]) {
+        guard let contents = try? Manifest.read(fileIO: fileIO, layout: layout) else { return }
+        for number in numbers where contents.state.segmentsByNumber[number] == nil {
+            try? fileIO.remove(layout.segmentFile(number))
+        }
     }
 
     /// Marks the engine failed with `error` and returns it.

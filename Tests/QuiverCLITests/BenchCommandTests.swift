@@ -107,6 +107,19 @@ struct BenchCommandTests {
         #expect(again.status == 64 && again.stderr.contains("is not empty"), "\(again.stderr)")
     }
 
+    @Test func syntheticDimensionShapesTheGeneratedSet() throws {
+        let result = try QuiverProcess.run([
+            "bench", "--limit", "300", "--synthetic-dimension", "16", "--queries", "10", "--ef", "10", "--threads", "2",
+            "--m", "8", "--ef-construction", "20",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("synthetic-clustered  n=300 dim=16 euclidean"), "\(result.stdout)")
+        try expectFailure(["--synthetic-dimension", "0"], status: 64, containing: "--synthetic-dimension must be in 1...65536")
+        try expectFailure(
+            ["--dataset", "x.fvecs", "--synthetic-dimension", "8"], status: 64,
+            containing: "--synthetic-dimension applies only without --dataset")
+    }
+
     @Test func helpGoesToStandardOutput() throws {
         let result = try QuiverProcess.run(["bench", "--help"])
         #expect(result.status == 0)

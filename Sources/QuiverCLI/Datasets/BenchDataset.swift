@@ -59,17 +59,18 @@ extension BenchDataset {
         guard let path = options.dataset else {
             let count = options.limit ?? SyntheticDataset.defaultCount
             let queryCount = options.queries ?? SyntheticDataset.defaultQueryCount
+            let dimension = options.syntheticDimension ?? SyntheticDataset.dimension
             let metric = options.metric?.metric ?? .l2
             let memory = Int(clamping: ProcessInfo.processInfo.physicalMemory)
             let (rows, overflow) = count.addingReportingOverflow(queryCount)
-            guard !overflow, rows <= memory / (SyntheticDataset.dimension * 4) else {
+            guard !overflow, rows <= memory / (dimension * 4) else {
                 throw CLIError(
                     .resourceExhausted,
-                    "\(count) + \(queryCount) synthetic vectors of dimension \(SyntheticDataset.dimension) "
+                    "\(count) + \(queryCount) synthetic vectors of dimension \(dimension) "
                         + "would not fit in \(memory >> 20) MiB of memory")
             }
-            log("generating \(count) + \(queryCount) synthetic vectors of dimension \(SyntheticDataset.dimension)")
-            let (train, queries) = SyntheticDataset.generate(count: count, queryCount: queryCount)
+            log("generating \(count) + \(queryCount) synthetic vectors of dimension \(dimension)")
+            let (train, queries) = SyntheticDataset.generate(count: count, queryCount: queryCount, dimension: dimension)
             try requireK(k, train: train)
             log("computing exact ground truth")
             let truth = try GroundTruth.exact(train: train, queries: queries, metric: metric, k: k, threads: threads)

@@ -1,7 +1,7 @@
 package import ArgumentParser
 
 /// Options that choose the vectors, queries and ground truth: `--dataset`, `--queries-file`,
-/// `--ground-truth`, `--metric`, `--limit`, `--queries`.
+/// `--ground-truth`, `--metric`, `--limit`, `--queries`, `--synthetic-dimension`.
 package struct DatasetOptions: ParsableArguments, Sendable {
     @Option(
         help: ArgumentHelp(
@@ -29,12 +29,21 @@ package struct DatasetOptions: ParsableArguments, Sendable {
     @Option(help: "Use only the first N queries; the held-out or synthetic query count (default 1000).")
     package var queries: Int?
 
+    @Option(help: "Dimension of the synthetic set (default 128); its size is --limit.")
+    package var syntheticDimension: Int?
+
     /// Creates the defaults.
     package init() {}
 
     package func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let queries, queries < 1 { throw ValidationError("--queries must be at least 1, got \(queries)") }
+        if let syntheticDimension {
+            guard dataset == nil else { throw ValidationError("--synthetic-dimension applies only without --dataset") }
+            guard (1...65_536).contains(syntheticDimension) else {
+                throw ValidationError("--synthetic-dimension must be in 1...65536, got \(syntheticDimension)")
+            }
+        }
         if dataset == nil {
             if queriesFile != nil { throw ValidationError("--queries-file needs --dataset") }
             if groundTruth != nil { throw ValidationError("--ground-truth needs --dataset") }

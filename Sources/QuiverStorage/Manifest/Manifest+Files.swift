@@ -52,8 +52,10 @@ extension Manifest {
                 throw error
             }
             try fileIO.close(file)
+            KillPoint.hit("manifest.current.beforeRename")
             try fileIO.rename(temporary, to: layout.currentFile)
             renamed = true
+            KillPoint.hit("manifest.current.afterRename")
             try fileIO.synchronizeDirectory(layout.root)
         } catch {
             if !renamed { try? fileIO.remove(temporary) }

@@ -245,7 +245,9 @@ public final class Manifest: Sendable {
             let record = ManifestFormat.record(payload)
             do throws(StorageError) {
                 try fileIO.write(file, toAbsoluteOffset: inner.size, record)
+                KillPoint.hit("manifest.apply.afterWrite")
                 try fileIO.synchronize(file, dataOnly: true)
+                KillPoint.hit("manifest.apply.afterSync")
             } catch {
                 let located = error.at(layout.manifestFile(inner.number), offset: inner.size)
                 inner.failure = located
@@ -281,6 +283,7 @@ public final class Manifest: Sendable {
             inner.failure = error
             throw error
         }
+        KillPoint.hit("manifest.roll.afterSnapshot")
         do throws(CurrentWriteError) {
             try Self.writeCurrent(fileIO: fileIO, layout: layout, number: number)
         } catch {

@@ -178,7 +178,9 @@ public final class SegmentWriter {
             try fileIO.synchronize(file, dataOnly: true)
             self.file = nil
             try fileIO.close(file)
+            KillPoint.hit("segment.finish.beforeRename")
             try fileIO.rename(temporaryPath, to: path)
+            KillPoint.hit("segment.finish.afterRename")
             do throws(StorageError) {
                 try fileIO.synchronizeDirectory(layout.root)
             } catch {
@@ -186,6 +188,7 @@ public final class SegmentWriter {
                 try? fileIO.remove(path)
                 throw error
             }
+            KillPoint.hit("segment.finish.afterDirSync")
             status = .finished
             return SegmentInfo(number: number, path: path, byteCount: size, sections: sections)
         }

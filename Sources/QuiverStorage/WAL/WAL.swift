@@ -438,6 +438,7 @@ public final class WAL: Sendable {
                     let firstSequence = state.writer.lastSequence + 1
                     let writer = try Self.createLogFile(
                         fileIO: fileIO, layout: layout, number: number, firstSequence: firstSequence)
+                    KillPoint.hit("wal.rotate.afterCreate")
                     try? fileIO.close(state.writer.file)
                     state.writer = consume writer
                     state.live.append((number, firstSequence))
@@ -459,6 +460,7 @@ public final class WAL: Sendable {
                     state.live.removeFirst()
                     removed += 1
                 }
+                KillPoint.hit("wal.deleteObsolete.afterRemove")
                 if removed > 0 {
                     do throws(StorageError) { try fileIO.synchronizeDirectory(layout.root) } catch { return (.failure(error), nil) }
                 }

@@ -92,11 +92,13 @@ public struct WALWriter: ~Copyable, Sendable {
             sequence += 1
             Self.encode(payload, sequence: sequence, syncedTo: syncedOffset, saltChecksum: saltChecksum, at: &position, into: &bytes)
         }
+        KillPoint.hit("wal.append.beforeWrite")
         do {
             try fileIO.write(file, toAbsoluteOffset: start, bytes)
         } catch {
             try rollBack(to: start, after: error)
         }
+        KillPoint.hit("wal.append.afterWrite")
         offset = position
         lastSequence = sequence
     }
@@ -106,12 +108,14 @@ public struct WALWriter: ~Copyable, Sendable {
     /// - Throws: The sync's error. The caller must then treat the file as failed: retrying cannot
     ///   make the lost pages durable.
     public mutating func synchronize() throws(StorageError) {
+        KillPoint.hit("wal.sync.before")
         do {
             try fileIO.synchronize(file, dataOnly: true)
         } catch {
             isBroken = true
             throw error.at(path)
         }
+        KillPoint.hit("wal.sync.after")
         syncedOffset = offset
     }
 
