@@ -78,6 +78,7 @@ extension HNSWIndex {
             for id in deleted {
                 for l in 0...level(of: id) { quiver_store_u32_release(links(id, level: l), 0) }
             }
+            relinkUnreachable(limit: limit)
             // Searches that started before the lists were repaired may still hold deleted ids.
             epoch.waitForReaders()
             allocation.withLock { state in
@@ -197,6 +198,52 @@ extension HNSWIndex {
     }
 
     /// Points the entry at the live node with the highest level when the entry was deleted.
+    /// Gives every live node that no live node links to on layer 0 (its only in-links came from
+    /// deleted nodes) links from its nearest neighbours again, so repeated delete-and-insert
+    /// cycles cannot strand nodes that no search reaches.
+    ///
+    /// - Complexity: O(n × M) to count in-links, plus one construction-time search per stranded node.
+    private func relinkUnreachable(limit: Int) {
+        let packed = entry.load(ordering: .acquiring)
+        guard packed != Self.emptyEntry else { return }
+        let entryID = UInt32(truncatingIfNeeded: packed)
+        var linked = [Bool](repeating: false, count: limit)
+        for i in 0..<limit where state(of: UInt32(i)) == .live {
+            let list = links(UInt32(i), level: 0)
+            let count = min(Int(quiver_load_u32_acquire(list)), maxNeighbors0)
+            for j in 0..<count {
+                let n = Int(list[1 + j])
+                if n < limit { linked[n] = true }
+            }
+        }
+        contexts.withContext(nodeCount: limit) { context in
+            for i in 0..<limit where !linked[i] {
+                let id = UInt32(i)
+                guard id != entryID, state(of: id) == .live else { continue }
+                let query = vector(at: id)
+                var current = Neighbor(distance: space.distance(query, vector(at: entryID)), id: entryID)
+                for l in stride(from: Int(packed >> 32), to: 0, by: -1) { current = greedyClosest(query, from: current, level: l) }
+                searchLayerSkippingDeleted(query, from: current, ef: configuration.efConstruction, level: 0, context: context)
+                let candidates = context.results.drainAscending().filter { $0.id != id }
+                for c in candidates.prefix(maxNeighbors) { connect(c.id, to: id, distance: c.distance, level: 0) }
+                // The pruning heuristic may have declined it everywhere: then the nearest node
+                // links to it in place of its last (farthest kept) neighbour.
+                guard let nearest = candidates.first else { continue }
+                withNodeLock(nearest.id) {
+                    let list = links(nearest.id, level: 0)
+                    let count = Int(quiver_load_u32_relaxed(list))
+                    guard !(0..<count).contains(where: { list[1 + $0] == id }) else { return }
+                    if count < maxNeighbors0 {
+                        quiver_store_u32_relaxed(list + 1 + count, id)
+                        quiver_store_u32_release(list, UInt32(count + 1))
+                    } else {
+                        quiver_store_u32_release(list + count, id)
+                    }
+                }
+            }
+        }
+    }
+
     private func moveEntryOffDeleted(limit: Int) {
         let packed = entry.load(ordering: .acquiring)
         guard packed != Self.emptyEntry, state(of: UInt32(truncatingIfNeeded: packed)) != .live else { return }
