@@ -232,19 +232,27 @@ public final class StorageEngine: Sendable {
 
     /// Checks every operation against the collections as the earlier operations leave them.
     private func validate(_ batch: WriteBatch) throws(EngineError) {
-        var definitions = collections.withLock { $0.mapValues(\.definition) }
+        // The dictionary of collections is shared copy-on-write: only a batch that creates or
+        // drops collections pays for a copy of the names it changes.
+        let existing = collections.withLock { $0 }
+        var changed: [String: CollectionDefinition?] = [:]
+        func lookUp(_ name: String) -> CollectionDefinition? {
+            if let overridden = changed[name] { return overridden }
+            return existing[name]?.definition
+        }
         for operation in batch.operations {
             switch operation {
             case .createCollection(let definition):
                 try definition.validate()
-                guard definitions[definition.name] == nil else {
+                guard lookUp(definition.name) == nil else {
                     throw EngineError(.alreadyExists, "collection \(definition.name) already exists")
                 }
-                definitions[definition.name] = definition
+                changed[definition.name] = .some(definition)
             case .dropCollection(let name):
-                guard definitions.removeValue(forKey: name) != nil else { throw EngineError(.notFound, "no collection named \(name)") }
+                guard lookUp(name) != nil else { throw EngineError(.notFound, "no collection named \(name)") }
+                changed[name] = .some(nil)
             case .upsert(let name, let key, let vector, let attributes):
-                guard let definition = definitions[name] else { throw EngineError(.notFound, "no collection named \(name)") }
+                guard let definition = lookUp(name) else { throw EngineError(.notFound, "no collection named \(name)") }
                 try Self.validate(key: key)
                 guard vector.count == definition.index.dimension else {
                     throw EngineError(
@@ -259,7 +267,7 @@ public final class StorageEngine: Sendable {
                     throw EngineError(.invalidArgument, "attributes for \(key) are \(attributes.count) bytes (limit 16 MiB)")
                 }
             case .delete(let name, let key):
-                guard definitions[name] != nil else { throw EngineError(.notFound, "no collection named \(name)") }
+                guard lookUp(name) != nil else { throw EngineError(.notFound, "no collection named \(name)") }
                 try Self.validate(key: key)
             }
         }

@@ -97,7 +97,7 @@ enum CollectionSegment {
     /// Opens a mapped segment as a part of `definition`'s collection.
     ///
     /// Checks the small sections' checksums (metadata, keys, tombstones) and the image header; the
-    /// large graph and vector sections are checked by ``StorageEngine/verify()`` and compaction.
+    /// large graph and vector sections are checked by `quiver verify` (`DataDirectoryInspector`) and by compaction before it reads them.
     static func open(
         _ file: SegmentFile, definition: CollectionDefinition, number: UInt64, level: Int = 0, overlay: DeletionOverlay? = nil
     ) throws -> FrozenPart {
