@@ -10,11 +10,19 @@ let package = Package(
         .library(name: "QuiverEngine", targets: ["QuiverEngine"]),
         .library(name: "QuiverMetadata", targets: ["QuiverMetadata"]),
         .library(name: "QuiverFilter", targets: ["QuiverFilter"]),
+        .library(name: "Quiver", targets: ["Quiver"]),
+        .library(name: "QuiverRESP", targets: ["QuiverRESP"]),
+        .library(name: "QuiverServer", targets: ["QuiverServer"]),
         .executable(name: "quiver", targets: ["quiver"]),
+        .executable(name: "quiverd", targets: ["quiverd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C shims (bottom layer)
@@ -67,7 +75,29 @@ let package = Package(
 
         // MARK: Metadata (entities, notes, cache tables beside the vectors)
 
-        .target(name: "QuiverMetadata", dependencies: ["QuiverEngine", "QuiverIndex"]),
+        .target(name: "QuiverMetadata", dependencies: ["QuiverEngine", "QuiverIndex", "QuiverFilter"]),
+
+        // MARK: Embedded API (Database: collections, entities, notes, cache tables in atomic batches)
+
+        .target(name: "Quiver", dependencies: ["QuiverMetadata", "QuiverEngine", "QuiverFilter", "QuiverIndex"]),
+
+        // MARK: Daemon (RESP codec, then the server; `quiverd` is a thin main)
+
+        .target(name: "QuiverRESP", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        .target(
+            name: "QuiverServer",
+            dependencies: [
+                "Quiver", "QuiverRESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        .executableTarget(
+            name: "quiverd",
+            dependencies: ["QuiverServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 
@@ -93,6 +123,21 @@ let package = Package(
         .testTarget(name: "QuiverEngineTests", dependencies: ["QuiverEngine", "QuiverTestSupport"]),
         .testTarget(name: "QuiverFilterTests", dependencies: ["QuiverFilter"]),
         .testTarget(name: "QuiverMetadataTests", dependencies: ["QuiverMetadata", "QuiverTestSupport"]),
+        .testTarget(name: "QuiverTests", dependencies: ["Quiver", "QuiverTestSupport"]),
+        .testTarget(
+            name: "QuiverRESPTests",
+            dependencies: [
+                "QuiverRESP", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "QuiverServerTests",
+            dependencies: [
+                "QuiverServer", "QuiverRESP", "Quiver", "QuiverTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "QuiverCLITests", dependencies: ["QuiverCLI", "QuiverEngine", "QuiverStorage", "QuiverTestSupport"],
             exclude: ["Fixtures"]),

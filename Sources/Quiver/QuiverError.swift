@@ -1,0 +1,2 @@
+/// An error from a ``Database``.
+public struct QuiverError: Error, Sendable {}

@@ -1,0 +1,3 @@
+import QuiverServer
+
+_ = ServerConfiguration()
