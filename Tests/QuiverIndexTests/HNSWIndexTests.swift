@@ -55,15 +55,15 @@ private func searchAll(_ index: HNSWIndex, _ data: ClusteredDataset, k: Int = 10
         let a = try build(data)
         let b = try build(data)
         for id in 0..<UInt32(data.count) {
-            #expect(a.level(of: id) == b.level(of: id))
-            for l in 0...a.level(of: id) {
+            #expect(a.storedLevel(of: id) == b.storedLevel(of: id))
+            for l in 0...a.storedLevel(of: id) {
                 let la = a.links(id, level: l)
                 let lb = b.links(id, level: l)
                 #expect(Array(UnsafeBufferPointer(start: la, count: Int(la[0]) + 1)) == Array(UnsafeBufferPointer(start: lb, count: Int(lb[0]) + 1)))
             }
         }
         let c = try build(data, seed: 8)
-        let differs = (0..<UInt32(data.count)).contains { a.level(of: $0) != c.level(of: $0) }
+        let differs = (0..<UInt32(data.count)).contains { a.storedLevel(of: $0) != c.storedLevel(of: $0) }
         #expect(differs, "another seed draws other levels")
     }
 

@@ -68,7 +68,7 @@ extension HNSWIndex {
                         guard i < limit else { break }
                         let id = UInt32(i)
                         guard state(of: id) == .live else { continue }
-                        for l in 0...level(of: id) { repair(id, level: l, context: context) }
+                        for l in 0...storedLevel(of: id) { repair(id, level: l, context: context) }
                     }
                 }
             }
@@ -76,7 +76,7 @@ extension HNSWIndex {
             epoch.exit(e)
 
             for id in deleted {
-                for l in 0...level(of: id) { quiver_store_u32_release(links(id, level: l), 0) }
+                for l in 0...storedLevel(of: id) { quiver_store_u32_release(links(id, level: l), 0) }
             }
             relinkUnreachable(limit: limit)
             // Searches that started before the lists were repaired may still hold deleted ids.
@@ -124,7 +124,7 @@ extension HNSWIndex {
         _ = context.visited.insert(id)
         for other in survivors { _ = context.visited.insert(other) }
         var pool: [Neighbor] = []
-        for gone in deleted where level <= self.level(of: gone) {
+        for gone in deleted where level <= self.storedLevel(of: gone) {
             let second = links(gone, level: level)
             for k in 0..<Int(quiver_load_u32_acquire(second)) {
                 let other = quiver_load_u32_relaxed(second + 1 + k)
@@ -251,7 +251,7 @@ extension HNSWIndex {
         for i in 0..<limit {
             let id = UInt32(i)
             guard state(of: id) == .live else { continue }
-            let l = level(of: id)
+            let l = storedLevel(of: id)
             if best == nil || l > best!.level { best = (id, l) }
         }
         entry.store(best.map { Self.packEntry($0.id, level: $0.level) } ?? Self.emptyEntry, ordering: .releasing)

@@ -151,7 +151,7 @@ struct HNSWImageHeader: Equatable {
             throw .invalidArgument("index header counts \(liveCount) live + \(deletedCount) deleted exceed \(slotCount) slots")
         }
         if entry != HNSWIndex.emptyEntry {
-            guard entry & 0xFFFF_FFFF < UInt64(slotCount), entry >> 32 <= UInt64(HNSWIndex.maxLevel) else {
+            guard entry & 0xFFFF_FFFF < UInt64(slotCount), entry >> 32 <= UInt64(HNSWIndex.levelLimit) else {
                 throw .invalidArgument("index header entry point \(entry & 0xFFFF_FFFF) is out of range")
             }
         } else {

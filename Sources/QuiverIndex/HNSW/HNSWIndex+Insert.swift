@@ -107,7 +107,7 @@ extension HNSWIndex {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
         let u = (Double(z >> 11) + 1) * 0x1p-53  // (0, 1]
-        return min(Int(-log(u) * levelScale), Self.maxLevel)
+        return min(Int(-log(u) * levelScale), Self.levelLimit)
     }
 
     /// Writes the record of a new or reused id: level, upper-layer blocks, empty lists.
@@ -122,7 +122,7 @@ extension HNSWIndex {
                 blocks.freeBlocks[capacity, default: []].append(Int(record.load(fromByteOffset: 4, as: UInt32.self)))
             }
             let start: Int
-            if let size = (level...Self.maxLevel).first(where: { blocks.freeBlocks[$0]?.isEmpty == false }) {
+            if let size = (level...Self.levelLimit).first(where: { blocks.freeBlocks[$0]?.isEmpty == false }) {
                 start = blocks.freeBlocks[size]!.removeLast()
                 capacity = size
             } else {

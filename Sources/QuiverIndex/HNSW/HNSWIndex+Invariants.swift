@@ -23,9 +23,9 @@ extension HNSWIndex {
             case .deleted: deleted += 1
             case .live:
                 live += 1
-                topLevel = max(topLevel, level(of: id))
+                topLevel = max(topLevel, storedLevel(of: id))
             }
-            for l in 0...level(of: id) {
+            for l in 0...storedLevel(of: id) {
                 let list = links(id, level: l)
                 let count = Int(quiver_load_u32_acquire(list))
                 guard count <= maxNeighbors(level: l) else { throw broken("node \(id) level \(l) has \(count) links") }
@@ -36,7 +36,7 @@ extension HNSWIndex {
                     guard Int(other) < limit, state(of: other) != .free else {
                         throw broken("node \(id) level \(l) links to unallocated or purged node \(other)")
                     }
-                    guard level(of: other) >= l else { throw broken("node \(id) level \(l) links to \(other) below it") }
+                    guard storedLevel(of: other) >= l else { throw broken("node \(id) level \(l) links to \(other) below it") }
                     guard seen.insert(other).inserted else { throw broken("node \(id) level \(l) links twice to \(other)") }
                 }
             }
@@ -48,7 +48,7 @@ extension HNSWIndex {
         if live > 0 {
             guard packed != Self.emptyEntry else { throw broken("no entry point with \(live) live nodes") }
             let entryID = UInt32(truncatingIfNeeded: packed)
-            guard state(of: entryID) != .free, Int(packed >> 32) == level(of: entryID), level(of: entryID) >= topLevel else {
+            guard state(of: entryID) != .free, Int(packed >> 32) == storedLevel(of: entryID), storedLevel(of: entryID) >= topLevel else {
                 throw broken("entry point \(entryID) is purged or below the top level \(topLevel)")
             }
         }

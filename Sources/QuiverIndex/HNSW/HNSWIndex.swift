@@ -51,7 +51,7 @@ public final class HNSWIndex: Sendable {
     let deletedCount = Atomic<Int>(0)
 
     static let emptyEntry = UInt64.max
-    static let maxLevel = 31
+    static let levelLimit = 31
 
     struct IdAllocation {
         var next = 0
@@ -135,8 +135,9 @@ public final class HNSWIndex: Sendable {
     @inline(__always)
     func vector(at id: UInt32) -> UnsafeRawPointer { UnsafeRawPointer(vectors.slot(Int(id))) }
 
+    /// The level byte of `id`'s record, whatever the slot's state (see ``level(of:)`` for live nodes).
     @inline(__always)
-    func level(of id: UInt32) -> Int { Int(node(id).load(fromByteOffset: 1, as: UInt8.self)) }
+    func storedLevel(of id: UInt32) -> Int { Int(node(id).load(fromByteOffset: 1, as: UInt8.self)) }
 
     @inline(__always)
     func state(of id: UInt32) -> NodeState {
