@@ -5,14 +5,15 @@ import Testing
 @testable import QuiverIndex
 
 /// An image copied out of an index into owned, page-aligned buffers, as a segment file holds it.
-private final class CopiedImage {
+final class CopiedImage {
     let header: UnsafeMutableRawBufferPointer
     var parts: [HNSWImagePart: UnsafeMutableRawBufferPointer] = [:]
 
-    init(_ index: HNSWIndex) throws {
+    /// Copies the image of `index`, renumbered by `order` (`order[newID] = oldID`) when given.
+    init(_ index: HNSWIndex, renumberedBy order: [UInt32]? = nil) throws {
         var header: [UInt8] = []
         var parts: [HNSWImagePart: UnsafeMutableRawBufferPointer] = [:]
-        try index.withImage { image in
+        let copy = { (image: HNSWImage) in
             header = image.header
             for (part, length) in image.partLengths {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(length, 1), alignment: 4096)
@@ -25,6 +26,7 @@ private final class CopiedImage {
                 parts[part] = UnsafeMutableRawBufferPointer(start: buffer.baseAddress, count: length)
             }
         }
+        if let order { try index.withImage(renumberedBy: order, copy) } else { try index.withImage(copy) }
         self.header = .allocate(byteCount: header.count, alignment: 8)
         self.header.copyBytes(from: header)
         self.parts = parts
@@ -37,6 +39,11 @@ private final class CopiedImage {
 
     func open() throws(IndexError) -> HNSWIndex {
         try HNSWIndex(header: UnsafeRawBufferPointer(header), parts: parts.mapValues { UnsafeRawBufferPointer($0) })
+    }
+
+    /// The header and every part's bytes, for byte-for-byte comparisons.
+    var bytes: (header: [UInt8], parts: [HNSWImagePart: [UInt8]]) {
+        (Array(header), parts.mapValues { Array($0) })
     }
 }
 

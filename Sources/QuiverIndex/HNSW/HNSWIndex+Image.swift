@@ -18,6 +18,9 @@ package enum HNSWImagePart: CaseIterable, Sendable {
 ///
 /// The header (version 1, little-endian, 112 bytes) records the configuration, the part sizes
 /// and strides, the entry point and the counters; `docs/file-format.md` lists its fields.
+///
+/// An image made with ``HNSWIndex/withImage(renumberedBy:_:)`` has the same format: it is the image
+/// of the index with its ids permuted, produced run by run from the live buffers.
 package struct HNSWImage {
     /// The encoded header.
     package let header: [UInt8]
@@ -26,12 +29,14 @@ package struct HNSWImage {
     private let index: HNSWIndex
     private let slotCount: Int
     private let blockCount: Int
+    private let renumbering: HNSWRenumbering?
 
-    fileprivate init(index: HNSWIndex, header: [UInt8], slotCount: Int, blockCount: Int) {
+    fileprivate init(index: HNSWIndex, header: HNSWImageHeader, renumbering: HNSWRenumbering?) {
         self.index = index
-        self.header = header
-        self.slotCount = slotCount
-        self.blockCount = blockCount
+        self.header = header.encoded()
+        self.slotCount = header.slotCount
+        self.blockCount = header.blockCount
+        self.renumbering = renumbering
         var lengths: [HNSWImagePart: Int] = [
             .nodes: slotCount * index.nodes.stride,
             .upper: blockCount * index.upper.stride,
@@ -42,7 +47,15 @@ package struct HNSWImage {
     }
 
     /// Calls `body` with the bytes of `part` in order, in runs; nothing when the part is absent.
+    ///
+    /// A plain image passes views of the index's own chunks. A renumbered one gathers and
+    /// translates each run into a scratch buffer of about 1 MiB, reused for the next run, so
+    /// `body` must not keep a run past its call.
     package func forEachRun(of part: HNSWImagePart, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if let renumbering {
+            try renumbering.forEachRun(of: part, index: index, slotCount: slotCount, blockCount: blockCount, body)
+            return
+        }
         switch part {
         case .nodes: try index.nodes.forEachRun(count: slotCount, body)
         case .upper: try index.upper.forEachRun(count: blockCount, body)
@@ -206,14 +219,43 @@ extension HNSWIndex {
     /// The image reads the live buffers: use it only inside `body`.
     package func withImage<R>(_ body: (HNSWImage) throws -> R) throws -> R {
         try structureLock.withWriteLock { () throws -> R in
-            let (slots, blocks, sequence) = allocation.withLock { ($0.next, $0.nextBlock, $0.sequence) }
-            let header = HNSWImageHeader(
-                configuration: configuration, slotCount: slots, blockCount: blocks,
-                entry: entry.load(ordering: .acquiring), liveCount: liveCount.load(ordering: .relaxed),
-                deletedCount: deletedCount.load(ordering: .relaxed), sequence: sequence, nodeStride: nodes.stride,
-                upperStride: upper.stride, vectorStride: vectors.stride, originalStride: originals?.stride ?? 0)
-            return try body(HNSWImage(index: self, header: header.encoded(), slotCount: slots, blockCount: blocks))
+            try body(HNSWImage(index: self, header: currentHeader(), renumbering: nil))
         }
+    }
+
+    /// Calls `body` with the image of this index with its ids renumbered, while inserts, deletes
+    /// and purges wait; searches go on.
+    ///
+    /// The image is exactly that of an index in which the node record, vector, original and
+    /// upper-layer blocks of old id `order[i]` sit at id `i`: every neighbour id, on layer 0 and
+    /// above, and the entry point are translated to the new ids, and free and deleted slots keep
+    /// their state. Upper-layer blocks keep their places (records point at them). The parts are
+    /// produced run by run while `body` reads them, so no second copy of the index is built; the
+    /// identity permutation gives the bytes of ``withImage(_:)``.
+    ///
+    /// - Parameters:
+    ///   - order: `order[newID] = oldID`, a permutation of `0..<slotCount`.
+    ///   - body: reads the image; it reads the live buffers, so use it only inside `body`.
+    /// - Throws: `IndexError.invalidArgument` when `order` is not a permutation of `0..<slotCount`
+    ///   (before `body` runs); otherwise what `body` throws.
+    /// - Complexity: O(slotCount) to check `order`; each part costs one pass over its bytes.
+    package func withImage<R>(renumberedBy order: [UInt32], _ body: (HNSWImage) throws -> R) throws -> R {
+        try structureLock.withWriteLock { () throws -> R in
+            var header = currentHeader()
+            let renumbering = try HNSWRenumbering(order: order, count: header.slotCount)
+            header.entry = renumbering.translatedEntry(header.entry)
+            return try body(HNSWImage(index: self, header: header, renumbering: renumbering))
+        }
+    }
+
+    /// The header of the index as it is now; call it while inserts and purges are excluded.
+    private func currentHeader() -> HNSWImageHeader {
+        let (slots, blocks, sequence) = allocation.withLock { ($0.next, $0.nextBlock, $0.sequence) }
+        return HNSWImageHeader(
+            configuration: configuration, slotCount: slots, blockCount: blocks,
+            entry: entry.load(ordering: .acquiring), liveCount: liveCount.load(ordering: .relaxed),
+            deletedCount: deletedCount.load(ordering: .relaxed), sequence: sequence, nodeStride: nodes.stride,
+            upperStride: upper.stride, vectorStride: vectors.stride, originalStride: originals?.stride ?? 0)
     }
 
     /// Opens a read-only index over an image's parts without copying them (typically views into a
@@ -249,14 +291,7 @@ extension HNSWIndex {
     /// - Throws: `IndexError.resourceExhausted` when memory runs out.
     package func thawed() throws(IndexError) -> HNSWIndex {
         let copy = try HNSWIndex(configuration)
-        let header: HNSWImageHeader = structureLock.withReadLock {
-            let (slots, blocks, sequence) = allocation.withLock { ($0.next, $0.nextBlock, $0.sequence) }
-            return HNSWImageHeader(
-                configuration: configuration, slotCount: slots, blockCount: blocks,
-                entry: entry.load(ordering: .acquiring), liveCount: liveCount.load(ordering: .relaxed),
-                deletedCount: deletedCount.load(ordering: .relaxed), sequence: sequence, nodeStride: nodes.stride,
-                upperStride: upper.stride, vectorStride: vectors.stride, originalStride: originals?.stride ?? 0)
-        }
+        let header = structureLock.withReadLock { currentHeader() }
         func copyPart(_ from: ChunkedBuffer?, _ to: ChunkedBuffer?, count: Int) throws(IndexError) {
             guard let from, let to else { return }
             try to.ensureCapacity(count)
