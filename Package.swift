@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -71,6 +72,7 @@ let package = Package(
             dependencies: [
                 "QuiverIndex", "QuiverStorage", "CQuiverSIMD",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
 
         // MARK: Metadata (entities, notes, cache tables beside the vectors)

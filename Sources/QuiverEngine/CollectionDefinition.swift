@@ -20,9 +20,14 @@ public struct CollectionDefinition: Sendable, Hashable {
 
     /// Checks the name and the index parameters.
     func validate() throws(EngineError) {
+        try Self.validate(name: name)
+        do { try index.validate() } catch { throw EngineError(error) }
+    }
+
+    /// Checks a collection or table name: 1...255 bytes without control characters.
+    static func validate(name: String) throws(EngineError) {
         guard (1...255).contains(name.utf8.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-        else { throw EngineError(.invalidArgument, "collection name must be 1...255 bytes without control characters") }
-        do { _ = try HNSWIndex(index) } catch { throw EngineError(error) }
+        else { throw EngineError(.invalidArgument, "collection and table names must be 1...255 bytes without control characters") }
     }
 
     func encode(into writer: inout BinaryWriter) {
@@ -51,19 +56,5 @@ public struct CollectionDefinition: Sendable, Hashable {
         index.rerank = try reader.readBool()
         index.purgeRatio = try reader.readDouble()
         return CollectionDefinition(name: name, index: index)
-    }
-
-    /// The definition as stored in the manifest's catalog.
-    var encoded: [UInt8] {
-        var writer = BinaryWriter()
-        encode(into: &writer)
-        return writer.bytes
-    }
-
-    /// Decodes a catalog entry.
-    init(encoded bytes: [UInt8]) throws(EngineError) {
-        var reader = BinaryReader(bytes, context: "collection definition")
-        self = try Self.decode(from: &reader)
-        try reader.finish()
     }
 }

@@ -29,6 +29,23 @@ public struct EngineOptions: Sendable {
     /// The file system. Default: the operating system's.
     public var fileIO: any FileIO = PosixFileIO()
 
+    /// Wall-clock time in milliseconds since 1970, against which record expiry is checked (by
+    /// readers, flushes and compactions). Default: `CLOCK_REALTIME`; tests move it by hand.
+    public var wallClock: @Sendable () -> Int64 = EngineOptions.systemWallClock
+
+    /// `CLOCK_REALTIME` in milliseconds since 1970.
+    public static let systemWallClock: @Sendable () -> Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+
     /// Default options.
     public init() {}
 }
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif

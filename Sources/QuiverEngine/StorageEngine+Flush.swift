@@ -1,3 +1,4 @@
+internal import HashTreeCollections
 internal import QuiverIndex
 internal import QuiverStorage
 internal import Synchronization
@@ -25,47 +26,85 @@ extension StorageEngine {
     func flushHoldingMaintenance() throws(EngineError) {
         if let failure = failure.withLock({ $0 }) { throw failure }
         // 1. Freeze: no write is in flight while the gate is held exclusively.
-        let (frozen, checkpoint) = try gate.withWriteLock { () throws(EngineError) -> ([(CollectionState, FrozenPart)], UInt64) in
-            var frozen: [(CollectionState, FrozenPart)] = []
-            for state in collections.withLock({ Array($0.values) }) where !state.snapshot.memtable.isEmpty {
-                let fresh = try MemTable(state.definition)
-                let number = nextFileNumber()
-                let part = state.parts.withLock { parts in
-                    let part = FrozenPart(freezing: parts.memtable, number: number)
-                    parts.frozen.insert(part, at: 0)
-                    parts.memtable = fresh
-                    return part
+        let (collectionParts, tableParts, checkpoint) = try gate.withWriteLock {
+            () throws(EngineError) -> ([(String, FrozenPart)], [(String, RecordPart)], UInt64) in
+            var collectionParts: [(String, FrozenPart)] = []
+            var tableParts: [(String, RecordPart)] = []
+            try state.withLock { (state) throws(EngineError) in
+                for (name, view) in state.collections where !view.memtable.isEmpty {
+                    var next = view
+                    let part = FrozenPart(freezing: view.memtable, entries: view.entries, number: nextFileNumber())
+                    next.frozen.insert(part, at: 0)
+                    next.memtable = try MemTable(view.definition)
+                    next.entries = SortedMap()
+                    next.publishedRows = 0
+                    next.liveRows = 0
+                    state.collections[name] = next
+                    collectionParts.append((name, part))
                 }
-                frozen.append((state, part))
+                for (name, view) in state.tables where !view.entries.isEmpty {
+                    var next = view
+                    let part = RecordPart(number: nextFileNumber(), source: .memory(view.entries), segment: nil)
+                    next.frozen.insert(part, at: 0)
+                    next.entries = SortedMap()
+                    next.memtableBytes = 0
+                    state.tables[name] = next
+                    tableParts.append((name, part))
+                }
             }
             let checkpoint = wal.lastSequence
             do { _ = try wal.rotate() } catch { throw failing(Self.wrap(error)) }
-            return (frozen, checkpoint)
+            return (collectionParts, tableParts, checkpoint)
         }
         KillPoint.hit("engine.flush.afterFreeze")
-        // 2. Write the segments; readers keep searching the frozen memtables meanwhile.
-        var written: [(CollectionState, old: FrozenPart, new: FrozenPart)] = []
-        for (state, part) in frozen {
-            do {
-                let info = try CollectionSegment.write(
-                    part, collection: state.definition.name, fileIO: fileIO, layout: layout, codec: options.codec)
-                _ = info
-                let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(part.number))
-                let opened = try CollectionSegment.open(file, definition: state.definition, number: part.number, overlay: part.overlay)
-                written.append((state, part, opened))
-            } catch {
-                for (_, old, _) in written { try? fileIO.remove(layout.segmentFile(old.number)) }
-                try? fileIO.remove(layout.segmentFile(part.number))
-                throw failing(Self.wrap(error))
+        // 2. Write the segments; readers keep reading the frozen memtables meanwhile.
+        var writtenCollections: [(name: String, old: FrozenPart, new: FrozenPart, renumbered: [UInt32])] = []
+        var writtenTables: [(name: String, old: RecordPart, new: RecordPart)] = []
+        var numbers: [UInt64] = []
+        do {
+            for (name, part) in collectionParts {
+                numbers.append(part.number)
+                let definition = try state.withLock { $0 }.collection(name).definition
+                let (opened, renumbered) = try writeSegment(of: part, definition: definition, tombstones: part.tombstones)
+                writtenCollections.append((name, part, opened, renumbered))
             }
+            let now = options.wallClock()
+            for (name, part) in tableParts {
+                numbers.append(part.number)
+                guard case .memory(let entries) = part.source else { continue }
+                var rows: [(key: [UInt8], entry: RecordEntry)] = []
+                rows.reserveCapacity(entries.count)
+                entries.forEach { key, entry in
+                    // An expired value still hides older ones: it is written as a removal.
+                    rows.append((key, entry.isLive(at: now) ? entry : RecordEntry(value: nil, expiresAt: 0, sequence: entry.sequence)))
+                    return true
+                }
+                try RecordSegment.write(
+                    rows, table: name, number: part.number, level: 0, fileIO: fileIO, layout: layout, codec: options.codec)
+                let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(part.number))
+                let definition = try state.withLock { $0 }.table(name).definition
+                writtenTables.append((name, part, try RecordSegment.open(file, definition: definition, number: part.number)))
+            }
+        } catch {
+            for number in numbers { try? fileIO.remove(layout.segmentFile(number)) }
+            throw failing(Self.wrap(error))
         }
         KillPoint.hit("engine.flush.afterSegments")
         // 3. Publish: the manifest edit, then the switch.
-        try install(checkpoint: checkpoint) {
-            for (state, old, new) in written {
-                state.parts.withLock { parts in
-                    if let i = parts.frozen.firstIndex(where: { $0 === old }) { parts.frozen[i] = new }
-                }
+        try install(checkpoint: checkpoint) { state in
+            for written in writtenCollections {
+                guard var view = state.collections[written.name],
+                    let i = view.frozen.firstIndex(where: { $0 === written.old })
+                else { continue }
+                Self.carryOver(from: written.old, to: written.new, renumbered: written.renumbered, memtable: view.memtable)
+                view.frozen[i] = written.new
+                state.collections[written.name] = view
+            }
+            for written in writtenTables {
+                guard var view = state.tables[written.name], let i = view.frozen.firstIndex(where: { $0 === written.old })
+                else { continue }
+                view.frozen[i] = written.new
+                state.tables[written.name] = view
             }
         }
         KillPoint.hit("engine.flush.afterManifest")
@@ -74,31 +113,78 @@ extension StorageEngine {
         KillPoint.hit("engine.flush.afterWALDelete")
     }
 
-    /// Under the exclusive gate: runs `swap`, then records in the manifest exactly the segments the
-    /// collections now hold (and the catalog), and deletes segment files the manifest dropped.
+    /// Writes `part` (a frozen memtable, or a compaction's merged part) as its segment, maps it
+    /// back, and returns it with the row each old id got.
+    func writeSegment(
+        of part: FrozenPart, definition: CollectionDefinition, tombstones: [Tombstone]
+    ) throws -> (FrozenPart, [UInt32]) {
+        var keyed: [(key: [UInt8], id: UInt32)] = []
+        if case .memory(let entries, _) = part.rows {
+            keyed.reserveCapacity(entries.count)
+            entries.forEach { key, entry in
+                if let id = entry.id { keyed.append((key, id)) }
+                return true
+            }
+        }
+        let rows = SegmentRows(
+            keyed: keyed, attributes: { (id) throws(EngineError) in try part.attributes(of: id) }, norm: { part.norm(of: $0) })
+        let renumbered = try CollectionSegment.write(
+            index: part.index, rows: rows, tombstones: tombstones, number: part.number, level: part.level,
+            collection: definition.name, metric: definition.index.metric, fileIO: fileIO, layout: layout, codec: options.codec)
+        let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(part.number))
+        return (try CollectionSegment.open(file, definition: definition, number: part.number), renumbered)
+    }
+
+    /// Moves the deletes that landed on `old` since it froze to `new`, the segment it became
+    /// (with renumbered rows), and renumbers the memtable's tombstones that name it.
+    static func carryOver(from old: FrozenPart, to new: FrozenPart, renumbered: [UInt32], memtable: MemTable) {
+        old.overlay.forEachMarked { id, sequence in
+            guard Int(id) < renumbered.count else { return }
+            new.overlay.insert(renumbered[Int(id)], sequence: sequence)
+        }
+        memtable.tombstones.withLock { tombstones in
+            for i in tombstones.indices where tombstones[i].part == old.number && Int(tombstones[i].id) < renumbered.count {
+                tombstones[i].id = renumbered[Int(tombstones[i].id)]
+            }
+        }
+    }
+
+    /// Under the exclusive gate: runs `swap` on the state, then records in the manifest exactly the
+    /// segments the collections and tables now hold (and the catalog), and deletes segment files
+    /// the manifest dropped.
     ///
     /// - Parameter checkpoint: the new log checkpoint, or `nil` to keep the current one.
-    func install(checkpoint: UInt64?, swap: () -> Void) throws(EngineError) {
+    func install(checkpoint: UInt64?, swap: (inout DatabaseState) -> Void) throws(EngineError) {
         let removed = try gate.withWriteLock { () throws(EngineError) -> [UInt64] in
-            swap()
-            let state = manifest.state
-            var held: [UInt64: (owner: String, part: FrozenPart)] = [:]
+            let current = state.withLock { state in
+                swap(&state)
+                return state
+            }
+            let manifestState = manifest.state
+            var held: [UInt64: (owner: String, level: Int, bytes: Int, records: Int)] = [:]
             var catalog: [String: [UInt8]] = [:]
-            let all = collections.withLock { $0 }
-            for (name, collection) in all {
-                catalog[name] = collection.definition.encoded
-                for part in collection.snapshot.frozen where part.segment != nil { held[part.number] = (name, part) }
+            for (name, view) in current.collections {
+                catalog[name] = CatalogEntry.collection(view.definition).encoded
+                for part in view.frozen where part.segment != nil {
+                    held[part.number] = (name, part.level, part.segment?.byteCount ?? 0, part.index.slotCount)
+                }
+            }
+            for (name, view) in current.tables {
+                catalog[name] = CatalogEntry.table(view.definition).encoded
+                for part in view.frozen where part.segment != nil {
+                    held[part.number] = (name, part.level, part.segment?.byteCount ?? 0, part.count)
+                }
             }
             var edit = ManifestEdit()
-            let listed = Set(state.segments.map(\.number))
+            let listed = Set(manifestState.segments.map(\.number))
             for (number, entry) in held.sorted(by: { $0.key < $1.key }) where !listed.contains(number) {
                 edit.addedSegments.append(SegmentDescriptor(
-                    number: number, owner: entry.owner, level: entry.part.level, byteCount: entry.part.segment?.byteCount ?? 0,
-                    recordCount: entry.part.index.slotCount, minSequence: 0, maxSequence: checkpoint ?? state.checkpointSequence))
+                    number: number, owner: entry.owner, level: entry.level, byteCount: entry.bytes,
+                    recordCount: entry.records, minSequence: 0, maxSequence: checkpoint ?? manifestState.checkpointSequence))
             }
-            edit.removedSegments = state.segments.map(\.number).filter { held[$0] == nil }
-            edit.catalogSet = catalog.filter { state.catalog[$0.key] != $0.value }
-            edit.catalogRemoved = state.catalog.keys.filter { catalog[$0] == nil }
+            edit.removedSegments = manifestState.segments.map(\.number).filter { held[$0] == nil }
+            edit.catalogSet = catalog.filter { manifestState.catalog[$0.key] != $0.value }
+            edit.catalogRemoved = manifestState.catalog.keys.filter { catalog[$0] == nil }
             if let checkpoint { edit.checkpointSequence = checkpoint }
             edit.nextFileNumber = manifest.newFileNumber()
             do { try manifest.apply(edit) } catch {
@@ -129,15 +215,6 @@ extension StorageEngine {
         return error
     }
 
-    static func wrap(_ error: any Error) -> EngineError {
-        switch error {
-        case let error as EngineError: error
-        case let error as StorageError: EngineError(error)
-        case let error as IndexError: EngineError(error)
-        default: EngineError(.io, "\(error)")
-        }
-    }
-
     // MARK: Background maintenance
 
     /// Starts a background flush when the memtables passed the threshold, or a compaction when a
@@ -159,15 +236,18 @@ extension StorageEngine {
     }
 
     var needsFlush: Bool {
-        let bytes = collections.withLock { $0.values.reduce(0) { $0 + $1.snapshot.memtable.approximateBytes } }
+        let current = state.withLock { $0 }
+        let bytes = current.collections.values.reduce(0) { $0 + $1.memtable.approximateBytes }
+            + current.tables.values.reduce(0) { $0 + $1.memtableBytes }
         return bytes >= options.flushThresholdBytes
     }
 
-    /// A collection with at least ``EngineOptions/compactionTrigger`` segments.
+    /// A collection or table with at least ``EngineOptions/compactionTrigger`` segments.
     var needsCompaction: String? {
-        collections.withLock { all in
-            all.first { $0.value.snapshot.frozen.count { $0.segment != nil } >= options.compactionTrigger }?.key
-        }
+        let current = state.withLock { $0 }
+        let trigger = options.compactionTrigger
+        return current.collections.first { $0.value.frozen.count { $0.segment != nil } >= trigger }?.key
+            ?? current.tables.first { $0.value.frozen.count { $0.segment != nil } >= trigger }?.key
     }
 }
 

@@ -1,3 +1,4 @@
+internal import HashTreeCollections
 public import QuiverIndex
 internal import QuiverStorage
 
@@ -12,58 +13,61 @@ extension StorageEngine {
     ///   - keys: the key of each id, `keys[id]` for every id below the index's slot count; ids
     ///     that are not live are ignored.
     ///   - attributes: optional attributes by id, like `keys`.
+    ///
+    /// A cosine index keeps only unit vectors, so its vectors read back with length 1.
     /// - Throws: ``EngineError`` `invalidArgument` when the configuration differs, a key is
-    ///   missing, empty or repeated; `alreadyExists` when the collection is not empty.
+    ///   missing, too long or repeated; `alreadyExists` when the collection is not empty.
     public func importIndex(
-        _ index: HNSWIndex, keys: [String], attributes: [[UInt8]?]? = nil, into collection: String
+        _ index: HNSWIndex, keys: [Key], attributes: [[UInt8]?]? = nil, into collection: String
     ) throws(EngineError) {
         try maintenance.withLock { () throws(EngineError) in
             if let failure = failure.withLock({ $0 }) { throw failure }
-            let state = try self.collection(collection)
-            guard index.configuration == state.definition.index else {
+            let view = try state.withLock { $0 }.collection(collection)
+            guard index.configuration == view.definition.index else {
                 throw EngineError(.invalidArgument, "the index's configuration differs from collection \(collection)'s")
             }
-            let current = state.snapshot
-            guard current.memtable.isEmpty, current.frozen.isEmpty else {
+            guard view.memtable.isEmpty, view.frozen.isEmpty else {
                 throw EngineError(.alreadyExists, "collection \(collection) is not empty; import into an empty one")
             }
             let slots = index.slotCount
             guard keys.count >= slots, (attributes?.count ?? slots) >= slots else {
                 throw EngineError(.invalidArgument, "\(keys.count) keys for an index of \(slots) ids")
             }
-            var byKey: [String: UInt32] = [:]
-            var byID: [UInt32: String] = [:]
-            var attributeByID: [UInt32: [UInt8]] = [:]
+            var keyed: [(key: [UInt8], id: UInt32)] = []
             for id in 0..<UInt32(slots) where index.contains(id) {
-                let key = keys[Int(id)]
-                try Self.validate(key: key)
-                guard byKey.updateValue(id, forKey: key) == nil else {
-                    throw EngineError(.invalidArgument, "key \(key) names two vectors")
-                }
-                byID[id] = key
-                if let a = attributes?[Int(id)] { attributeByID[id] = a }
+                try Self.validate(key: keys[Int(id)])
+                keyed.append((keys[Int(id)].bytes, id))
             }
+            keyed.sort { compareKeys($0.key, $1.key) < 0 }
+            for i in keyed.indices.dropFirst() where keyed[i].key == keyed[i - 1].key {
+                throw EngineError(.invalidArgument, "key \(Key(keyed[i].key)) names two vectors")
+            }
+            // A cosine index holds unit vectors only: they read back with length 1.
+            let rows = SegmentRows(keyed: keyed, attributes: { id in attributes?[Int(id)] ?? nil }, norm: { _ in 1 })
             let number = nextFileNumber()
-            let part = FrozenPart(
-                number: number, index: index, keys: .memory(byKey: byKey, byID: byID),
-                attributes: .memory(attributeByID), overlay: DeletionOverlay(capacity: slots), tombstones: [], segment: nil)
             let opened: FrozenPart
             do {
-                _ = try CollectionSegment.write(part, collection: collection, fileIO: fileIO, layout: layout, codec: options.codec)
+                _ = try CollectionSegment.write(
+                    index: index, rows: rows, tombstones: [], number: number, level: 0, collection: collection,
+                    metric: view.definition.index.metric, fileIO: fileIO, layout: layout, codec: options.codec)
                 let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(number))
-                opened = try CollectionSegment.open(file, definition: state.definition, number: number)
+                opened = try CollectionSegment.open(file, definition: view.definition, number: number)
             } catch {
                 try? fileIO.remove(layout.segmentFile(number))
                 throw Self.wrap(error)
             }
-            try install(checkpoint: nil) {
-                state.parts.withLock { $0.frozen.insert(opened, at: 0) }
+            try install(checkpoint: nil) { state in
+                guard var current = state.collections[collection] else { return }
+                current.frozen.insert(opened, at: 0)
+                state.collections[collection] = current
             }
         }
     }
 
-    /// Bytes of the segment files that hold `collection`.
-    public func segmentBytes(in collection: String) throws(EngineError) -> Int {
-        try self.collection(collection).snapshot.frozen.reduce(0) { $0 + ($1.segment?.byteCount ?? 0) }
+    /// Bytes of the segment files that hold `collection` (or table).
+    public func segmentBytes(in name: String) throws(EngineError) -> Int {
+        let current = state.withLock { $0 }
+        if let table = current.tables[name] { return table.frozen.reduce(0) { $0 + ($1.segment?.byteCount ?? 0) } }
+        return try current.collection(name).frozen.reduce(0) { $0 + ($1.segment?.byteCount ?? 0) }
     }
 }

@@ -1,18 +1,21 @@
+internal import HashTreeCollections
 internal import QuiverIndex
 internal import QuiverStorage
 public import SystemPackage
 internal import Synchronization
 
-/// A data directory of vector collections: every write goes to the write-ahead log, then to the
-/// collections' memtables; memtables are flushed to immutable, memory-mapped segment files that
-/// a manifest lists; compaction merges segments.
+/// A data directory of vector collections and record tables: every write goes to the
+/// write-ahead log, then becomes visible in log order; memtables are flushed to immutable,
+/// memory-mapped segment files that a manifest lists; compaction merges segments.
 ///
 /// Durability follows ``EngineOptions/wal``: with the default `always`, a write that returned
-/// survives a crash or power loss. A batch is all-or-nothing after any crash.
+/// survives a crash or power loss. A batch is all-or-nothing after any crash, and readers never
+/// see part of one: reads go through a ``Snapshot``.
 ///
-/// Concurrency: writes run in parallel (they share the log's fsyncs and insert into the graph
-/// concurrently); batches that create or drop collections run alone. Searches and reads never
-/// wait for writers except during the brief switch of a flush or compaction.
+/// Concurrency: writes run in parallel (they insert into the graph before they are logged, share
+/// the log's fsyncs, and are published one after another in log order); batches that create or
+/// drop collections or tables run alone. Readers take snapshots and never wait for writers
+/// beyond the copy of a few references.
 public final class StorageEngine: Sendable {
     /// The data directory.
     public let directory: FilePath
@@ -22,9 +25,10 @@ public final class StorageEngine: Sendable {
     let lock: DataDirectoryLock
     let wal: WAL
     let manifest: Manifest
-    /// Shared by writes, exclusive for collection changes and for the switches of flush and compaction.
+    /// Shared by writes, exclusive for schema changes and for the switches of flush and compaction.
     let gate = ReadWriteLock()
-    let collections: Locked<[String: CollectionState]>
+    /// What readers see: replaced (never mutated in place) by each publication.
+    let state: Locked<DatabaseState>
     /// Serialises flushes and compactions with each other.
     let maintenance = Locked<Void>(())
     let maintenanceScheduled = Atomic<Bool>(false)
@@ -33,7 +37,7 @@ public final class StorageEngine: Sendable {
 
     private init(
         directory: FilePath, options: EngineOptions, layout: DataDirectoryLayout, lock: DataDirectoryLock, wal: WAL,
-        manifest: Manifest, collections: [String: CollectionState]
+        manifest: Manifest, state: DatabaseState
     ) {
         self.directory = directory
         self.options = options
@@ -42,7 +46,7 @@ public final class StorageEngine: Sendable {
         self.lock = lock
         self.wal = wal
         self.manifest = manifest
-        self.collections = Locked(collections)
+        self.state = Locked(state)
     }
 
     // MARK: Opening
@@ -56,12 +60,8 @@ public final class StorageEngine: Sendable {
     public static func open(directory: FilePath, options: EngineOptions = EngineOptions()) throws(EngineError) -> StorageEngine {
         do {
             return try openThrowing(directory: directory, options: options)
-        } catch let error as EngineError {
-            throw error
-        } catch let error as StorageError {
-            throw EngineError(error)
         } catch {
-            throw EngineError(.io, "\(error)")
+            throw wrap(error)
         }
     }
 
@@ -76,48 +76,63 @@ public final class StorageEngine: Sendable {
         if (try? fileIO.contentsOfDirectory(directory)) == nil { try fileIO.createDirectory(directory) }
         let lock = try DataDirectoryLock.acquire(fileIO: fileIO, layout: layout)
         do {
-            let (manifest, state) = try openOrCreateManifest(fileIO: fileIO, layout: layout)
-            // Collections and their segments.
-            var collections: [String: CollectionState] = [:]
-            var segmentsByOwner: [String: [SegmentDescriptor]] = [:]
-            for segment in state.segments { segmentsByOwner[segment.owner, default: []].append(segment) }
-            var partsByNumber: [UInt64: FrozenPart] = [:]
-            for (name, bytes) in state.catalog {
-                let definition = try CollectionDefinition(encoded: bytes)
-                var frozen: [FrozenPart] = []
-                for descriptor in segmentsByOwner[name] ?? [] {
-                    let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(descriptor.number))
-                    let part = try CollectionSegment.open(file, definition: definition, number: descriptor.number)
-                    frozen.append(part)
-                    partsByNumber[descriptor.number] = part
-                }
-                collections[name] = try CollectionState(definition, frozen: frozen)
-            }
-            for owner in segmentsByOwner.keys where state.catalog[owner] == nil {
-                throw EngineError(.corruption, "manifest lists segments of collection \(owner), which its catalog lacks")
-            }
-            // Deletes recorded in segments apply to older segments.
-            for part in partsByNumber.values {
-                for tombstone in part.tombstones { partsByNumber[tombstone.part]?.overlay.insert(tombstone.id) }
-            }
+            let (manifest, manifestState) = try openOrCreateManifest(fileIO: fileIO, layout: layout)
+            var state = try loadState(manifestState, fileIO: fileIO, layout: layout)
             // Files no manifest names: unpublished segments, old manifests, temporaries.
-            for name in try orphanFiles(in: fileIO.contentsOfDirectory(directory), state: state) {
+            for name in try orphanFiles(in: fileIO.contentsOfDirectory(directory), state: manifestState) {
                 try? fileIO.remove(directory.appending(name))
             }
             let wal = try WAL.open(
                 directory: directory, fileIO: fileIO, configuration: options.wal,
-                checkpoint: state.checkpointSequence
+                checkpoint: manifestState.checkpointSequence
             ) { record in
                 let batch = try WriteBatch(encoded: record.payload)
-                try Self.apply(batch, sequence: record.sequence, to: &collections)
+                try Self.replay(batch, sequence: record.sequence, into: &state)
             }
+            state.sequence = wal.lastSequence
             return StorageEngine(
-                directory: directory, options: options, layout: layout, lock: lock, wal: wal, manifest: manifest,
-                collections: collections)
+                directory: directory, options: options, layout: layout, lock: lock, wal: wal, manifest: manifest, state: state)
         } catch {
             try? lock.release()
             throw error
         }
+    }
+
+    /// The collections and tables the manifest lists, with their segments mapped and the
+    /// tombstones of newer segments applied to older ones.
+    private static func loadState(_ manifestState: ManifestState, fileIO: any FileIO, layout: DataDirectoryLayout) throws -> DatabaseState {
+        var state = DatabaseState(sequence: manifestState.checkpointSequence, collections: [:], tables: [:])
+        var segmentsByOwner: [String: [SegmentDescriptor]] = [:]
+        for segment in manifestState.segments { segmentsByOwner[segment.owner, default: []].append(segment) }
+        for (name, bytes) in manifestState.catalog {
+            switch try CatalogEntry(encoded: bytes) {
+            case .collection(let definition):
+                var parts: [FrozenPart] = []
+                var byNumber: [UInt64: FrozenPart] = [:]
+                for descriptor in segmentsByOwner[name] ?? [] {
+                    let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(descriptor.number))
+                    let part = try CollectionSegment.open(file, definition: definition, number: descriptor.number)
+                    parts.append(part)
+                    byNumber[descriptor.number] = part
+                }
+                // Deletes recorded in segments apply to older segments.
+                for part in parts {
+                    for tombstone in part.tombstones { byNumber[tombstone.part]?.overlay.insert(tombstone.id) }
+                }
+                state.collections[name] = try CollectionView(definition, frozen: parts)
+            case .table(let definition):
+                var parts: [RecordPart] = []
+                for descriptor in segmentsByOwner[name] ?? [] {
+                    let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(descriptor.number))
+                    parts.append(try RecordSegment.open(file, definition: definition, number: descriptor.number))
+                }
+                state.tables[name] = TableView(definition, frozen: parts)
+            }
+        }
+        for owner in segmentsByOwner.keys where manifestState.catalog[owner] == nil {
+            throw EngineError(.corruption, "manifest lists segments of \(owner), which its catalog lacks")
+        }
+        return state
     }
 
     private static func openOrCreateManifest(fileIO: any FileIO, layout: DataDirectoryLayout) throws -> (Manifest, ManifestState) {
@@ -149,19 +164,9 @@ public final class StorageEngine: Sendable {
     }
 
     /// Applies a logged batch during recovery, in log order.
-    private static func apply(_ batch: WriteBatch, sequence: UInt64, to collections: inout [String: CollectionState]) throws {
-        for operation in batch.operations {
-            switch operation {
-            case .createCollection(let definition):
-                if collections[definition.name] == nil { collections[definition.name] = try CollectionState(definition) }
-            case .dropCollection(let name):
-                collections[name] = nil
-            case .upsert(let name, let key, let vector, let attributes):
-                try collections[name]?.upsert(key, vector: vector, attributes: attributes, sequence: sequence)
-            case .delete(let name, let key):
-                collections[name]?.delete(key, sequence: sequence)
-            }
-        }
+    private static func replay(_ batch: WriteBatch, sequence: UInt64, into state: inout DatabaseState) throws {
+        let prepared = try prepare(batch, in: state)
+        publish(batch, prepared, sequence: sequence, into: &state)
     }
 
     // MARK: Closing
@@ -186,152 +191,12 @@ public final class StorageEngine: Sendable {
         } catch { throw Self.wrap(error) }
     }
 
-    // MARK: Writing
-
-    /// Commits `batch`: validated as a whole (nothing is written when any operation is invalid),
-    /// logged as one record, then applied.
-    ///
-    /// - Returns: The batch's sequence number in the log.
-    /// - Throws: ``EngineError`` `invalidArgument` (wrong dimension, NaN, empty key), `notFound`
-    ///   (unknown collection), `alreadyExists`; `readOnly` after a failed fsync or `close`.
-    @discardableResult
-    public func write(_ batch: WriteBatch) throws(EngineError) -> UInt64 {
-        guard !batch.isEmpty else { return wal.lastSequence }
-        if let failure = failure.withLock({ $0 }) { throw failure }
-        let run = { () throws(EngineError) -> UInt64 in
-            try self.validate(batch)
-            let sequence: UInt64
-            do { sequence = try self.wal.append(batch.encoded) } catch {
-                let wrapped = Self.wrap(error)
-                if self.wal.isReadOnly { self.fail(wrapped) }
-                throw wrapped
-            }
-            do {
-                try self.apply(batch, sequence: sequence)
-            } catch {
-                // Logged but not applied: the memtables no longer match the log. Reopen replays it.
-                let wrapped = Self.wrap(error)
-                self.fail(EngineError(wrapped.code, "write \(sequence) was logged but could not be applied: \(wrapped.message)"))
-                throw wrapped
-            }
-            return sequence
-        }
-        let sequence: UInt64
-        if batch.definesCollections {
-            sequence = try gate.withWriteLock { () throws(EngineError) -> UInt64 in try run() }
-        } else {
-            sequence = try gate.withReadLock { () throws(EngineError) -> UInt64 in try run() }
-        }
-        scheduleMaintenanceIfNeeded()
-        return sequence
-    }
-
-    func fail(_ error: EngineError) {
-        failure.withLock { $0 = $0 ?? EngineError(.readOnly, "the engine refuses writes until reopened: \(error.message)") }
-    }
-
-    /// Checks every operation against the collections as the earlier operations leave them.
-    private func validate(_ batch: WriteBatch) throws(EngineError) {
-        // The dictionary of collections is shared copy-on-write: only a batch that creates or
-        // drops collections pays for a copy of the names it changes.
-        let existing = collections.withLock { $0 }
-        var changed: [String: CollectionDefinition?] = [:]
-        func lookUp(_ name: String) -> CollectionDefinition? {
-            if let overridden = changed[name] { return overridden }
-            return existing[name]?.definition
-        }
-        for operation in batch.operations {
-            switch operation {
-            case .createCollection(let definition):
-                try definition.validate()
-                guard lookUp(definition.name) == nil else {
-                    throw EngineError(.alreadyExists, "collection \(definition.name) already exists")
-                }
-                changed[definition.name] = .some(definition)
-            case .dropCollection(let name):
-                guard lookUp(name) != nil else { throw EngineError(.notFound, "no collection named \(name)") }
-                changed[name] = .some(nil)
-            case .upsert(let name, let key, let vector, let attributes):
-                guard let definition = lookUp(name) else { throw EngineError(.notFound, "no collection named \(name)") }
-                try Self.validate(key: key)
-                guard vector.count == definition.index.dimension else {
-                    throw EngineError(
-                        .invalidArgument,
-                        "vector for \(key) has \(vector.count) dimensions, collection \(name) has \(definition.index.dimension)")
-                }
-                guard vector.allSatisfy(\.isFinite) else { throw EngineError(.invalidArgument, "vector for \(key) has a NaN or infinite element") }
-                if definition.index.metric == .cosine, vector.allSatisfy({ $0 == 0 }) {
-                    throw EngineError(.invalidArgument, "vector for \(key) is all zeros, which has no cosine direction")
-                }
-                if let attributes, attributes.count > 16 << 20 {
-                    throw EngineError(.invalidArgument, "attributes for \(key) are \(attributes.count) bytes (limit 16 MiB)")
-                }
-            case .delete(let name, let key):
-                guard lookUp(name) != nil else { throw EngineError(.notFound, "no collection named \(name)") }
-                try Self.validate(key: key)
-            }
-        }
-    }
-
-    static func validate(key: String) throws(EngineError) {
-        guard (1...65535).contains(key.utf8.count) else { throw EngineError(.invalidArgument, "keys must be 1...65535 bytes") }
-    }
-
-    /// Applies a logged batch (callers hold the gate).
-    private func apply(_ batch: WriteBatch, sequence: UInt64) throws(EngineError) {
-        for operation in batch.operations {
-            switch operation {
-            case .createCollection(let definition):
-                let state = try CollectionState(definition)
-                collections.withLock { $0[definition.name] = state }
-            case .dropCollection(let name):
-                _ = collections.withLock { $0.removeValue(forKey: name) }
-            case .upsert(let name, let key, let vector, let attributes):
-                try collection(name).upsert(key, vector: vector, attributes: attributes, sequence: sequence)
-            case .delete(let name, let key):
-                try collection(name).delete(key, sequence: sequence)
-            }
-        }
-    }
-
-    func collection(_ name: String) throws(EngineError) -> CollectionState {
-        guard let state = collections.withLock({ $0[name] }) else { throw EngineError(.notFound, "no collection named \(name)") }
-        return state
-    }
-
-    // MARK: Conveniences
-
-    /// Creates a collection.
-    public func createCollection(_ definition: CollectionDefinition) throws(EngineError) {
-        var batch = WriteBatch()
-        batch.createCollection(definition)
-        try write(batch)
-    }
-
-    /// Drops a collection and its data.
-    public func dropCollection(_ name: String) throws(EngineError) {
-        var batch = WriteBatch()
-        batch.dropCollection(name)
-        try write(batch)
-    }
-
-    /// Inserts or replaces the vector stored under `key`.
-    public func upsert(_ key: String, vector: [Float], attributes: [UInt8]? = nil, in collection: String) throws(EngineError) {
-        var batch = WriteBatch()
-        batch.upsert(key, vector: vector, attributes: attributes, in: collection)
-        try write(batch)
-    }
-
-    /// Deletes `key` (nothing happens when it is absent).
-    public func delete(_ key: String, in collection: String) throws(EngineError) {
-        var batch = WriteBatch()
-        batch.delete(key, in: collection)
-        try write(batch)
-    }
-
     // MARK: Reading
 
-    /// The `k` nearest vectors to `query` in `collection`, nearest first.
+    /// A consistent view of everything written and published so far.
+    public func snapshot() -> Snapshot { Snapshot(state: state.withLock { $0 }, wallClock: options.wallClock) }
+
+    /// The `k` nearest vectors to `query` in `collection`, nearest first (on a fresh snapshot).
     ///
     /// - Parameters:
     ///   - ef: candidates explored per part; default `max(k, 64)`.
@@ -339,36 +204,60 @@ public final class StorageEngine: Sendable {
     public func search(
         _ query: [Float], k: Int, ef: Int? = nil, in collection: String, withAttributes: Bool = false
     ) throws(EngineError) -> [SearchHit] {
-        try self.collection(collection).search(query, k: k, ef: ef, withAttributes: withAttributes)
+        try snapshot().search(query, k: k, ef: ef, in: collection, withAttributes: withAttributes)
     }
 
     /// The vector and attributes stored under `key`, or `nil`.
+    public func get(_ key: Key, in collection: String) throws(EngineError) -> StoredVector? {
+        try snapshot().get(key, in: collection)
+    }
+
+    /// The vector and attributes stored under the UTF-8 bytes of `key`, or `nil`.
     public func get(_ key: String, in collection: String) throws(EngineError) -> StoredVector? {
-        try self.collection(collection).get(key)
+        try get(Key(key), in: collection)
+    }
+
+    /// The live record under `key` in `table`, or `nil`.
+    public func record(_ key: Key, in table: String) throws(EngineError) -> Record? {
+        try snapshot().record(key, in: table)
     }
 
     /// The collections' names, sorted.
-    public var collectionNames: [String] { collections.withLock { $0.keys.sorted() } }
+    public var collectionNames: [String] { state.withLock { $0.collections.keys.sorted() } }
+
+    /// The tables' names, sorted.
+    public var tableNames: [String] { state.withLock { $0.tables.keys.sorted() } }
 
     /// The definition of `collection`.
     public func definition(of collection: String) throws(EngineError) -> CollectionDefinition {
-        try self.collection(collection).definition
+        try state.withLock { $0 }.collection(collection).definition
     }
 
     /// Number of live vectors in `collection`.
-    public func count(in collection: String) throws(EngineError) -> Int { try self.collection(collection).count }
+    public func count(in collection: String) throws(EngineError) -> Int { try snapshot().count(in: collection) }
 
     /// The sequence number of the last write logged.
     public var lastSequence: UInt64 { wal.lastSequence }
 
     /// A number no file in the directory has (segments, manifests and temporaries share them).
     func nextFileNumber() -> UInt64 { manifest.newFileNumber() }
+
+    static func wrap(_ error: any Error) -> EngineError {
+        switch error {
+        case let error as EngineError: error
+        case let error as StorageError: EngineError(error)
+        case let error as IndexError: EngineError(error)
+        default: EngineError(.io, "\(error)")
+        }
+    }
 }
 
 extension StorageEngine {
-    /// Number of segment files `collection` is stored in (beside its memtable).
-    public func segmentCount(in collection: String) throws(EngineError) -> Int {
-        try self.collection(collection).snapshot.frozen.count { $0.segment != nil }
+    /// Number of segment files `collection` or table `name` is stored in (beside its memtable).
+    public func segmentCount(in name: String) throws(EngineError) -> Int {
+        let state = self.state.withLock { $0 }
+        if let table = state.tables[name] { return table.frozen.count { $0.segment != nil } }
+        return try state.collection(name).frozen.count { $0.segment != nil }
     }
 
     /// Stops the engine as a crash would: no flush, no checkpoint; the log keeps what was

@@ -1,4 +1,5 @@
-/// Operations that commit together: after any crash, all of them or none are visible.
+/// Operations that commit together: after any crash, all of them or none are visible, and no
+/// reader ever sees some of them without the others.
 ///
 /// A batch is one write-ahead-log record. Build it, then pass it to ``StorageEngine/write(_:)``.
 public struct WriteBatch: Sendable, Hashable {
@@ -9,9 +10,21 @@ public struct WriteBatch: Sendable, Hashable {
         /// Drops a collection and everything in it.
         case dropCollection(name: String)
         /// Inserts or replaces the vector (and attributes) stored under `key`.
-        case upsert(collection: String, key: String, vector: [Float], attributes: [UInt8]?)
+        case upsert(collection: String, key: Key, vector: [Float], attributes: [UInt8]?)
         /// Deletes `key` (nothing when it is absent).
-        case delete(collection: String, key: String)
+        case delete(collection: String, key: Key)
+        /// Replaces the attributes of the vector stored under `key` (`nil` removes them); nothing
+        /// when the key is absent.
+        case setAttributes(collection: String, key: Key, attributes: [UInt8]?)
+        /// Creates a record table.
+        case createTable(TableDefinition)
+        /// Drops a record table and every record in it.
+        case dropTable(name: String)
+        /// Stores `value` under `key`, expiring at `expiresAt` (wall-clock milliseconds since
+        /// 1970) when given.
+        case put(table: String, key: Key, value: [UInt8], expiresAt: Int64?)
+        /// Removes the record under `key` (nothing when it is absent).
+        case remove(table: String, key: Key)
     }
 
     /// The operations, applied in order.
@@ -23,6 +36,9 @@ public struct WriteBatch: Sendable, Hashable {
     /// Whether the batch has no operations.
     public var isEmpty: Bool { operations.isEmpty }
 
+    /// Adds an operation.
+    public mutating func append(_ operation: Operation) { operations.append(operation) }
+
     /// Adds a collection creation.
     public mutating func createCollection(_ definition: CollectionDefinition) {
         operations.append(.createCollection(definition))
@@ -32,20 +48,47 @@ public struct WriteBatch: Sendable, Hashable {
     public mutating func dropCollection(_ name: String) { operations.append(.dropCollection(name: name)) }
 
     /// Adds an upsert of `vector` under `key`, with optional attributes (typically JSON).
-    public mutating func upsert(_ key: String, vector: [Float], attributes: [UInt8]? = nil, in collection: String) {
+    public mutating func upsert(_ key: Key, vector: [Float], attributes: [UInt8]? = nil, in collection: String) {
         operations.append(.upsert(collection: collection, key: key, vector: vector, attributes: attributes))
     }
 
+    /// Adds an upsert of `vector` under the UTF-8 bytes of `key`.
+    public mutating func upsert(_ key: String, vector: [Float], attributes: [UInt8]? = nil, in collection: String) {
+        upsert(Key(key), vector: vector, attributes: attributes, in: collection)
+    }
+
     /// Adds a delete of `key`.
-    public mutating func delete(_ key: String, in collection: String) {
+    public mutating func delete(_ key: Key, in collection: String) {
         operations.append(.delete(collection: collection, key: key))
     }
 
-    /// Whether the batch changes the set of collections (such batches run alone).
-    var definesCollections: Bool {
+    /// Adds a delete of the UTF-8 bytes of `key`.
+    public mutating func delete(_ key: String, in collection: String) { delete(Key(key), in: collection) }
+
+    /// Adds a replacement of the attributes of `key`'s vector.
+    public mutating func setAttributes(_ attributes: [UInt8]?, of key: Key, in collection: String) {
+        operations.append(.setAttributes(collection: collection, key: key, attributes: attributes))
+    }
+
+    /// Adds a table creation.
+    public mutating func createTable(_ definition: TableDefinition) { operations.append(.createTable(definition)) }
+
+    /// Adds a table drop.
+    public mutating func dropTable(_ name: String) { operations.append(.dropTable(name: name)) }
+
+    /// Adds a record write.
+    public mutating func put(_ value: [UInt8], forKey key: Key, expiresAt: Int64? = nil, in table: String) {
+        operations.append(.put(table: table, key: key, value: value, expiresAt: expiresAt))
+    }
+
+    /// Adds a record removal.
+    public mutating func remove(_ key: Key, in table: String) { operations.append(.remove(table: table, key: key)) }
+
+    /// Whether the batch changes the set of collections or tables (such batches run alone).
+    var definesSchema: Bool {
         operations.contains {
             switch $0 {
-            case .createCollection, .dropCollection: true
+            case .createCollection, .dropCollection, .createTable, .dropTable: true
             default: false
             }
         }
@@ -53,7 +96,9 @@ public struct WriteBatch: Sendable, Hashable {
 
     // MARK: Encoding (the WAL record payload)
 
-    static let formatVersion: UInt8 = 1
+    /// 1: collections only; 2 adds attribute updates and record tables. Version 1 records are
+    /// still read.
+    static let formatVersion: UInt8 = 2
 
     /// The batch as a WAL record payload: version, count, then tagged operations.
     var encoded: [UInt8] {
@@ -71,14 +116,36 @@ public struct WriteBatch: Sendable, Hashable {
             case .upsert(let collection, let key, let vector, let attributes):
                 writer.write(UInt8(3))
                 writer.write(collection)
-                writer.write(key)
+                writer.writeBytes(key.bytes)
                 writer.write(vector)
                 writer.write(attributes != nil)
                 if let attributes { writer.writeBytes(attributes) }
             case .delete(let collection, let key):
                 writer.write(UInt8(4))
                 writer.write(collection)
-                writer.write(key)
+                writer.writeBytes(key.bytes)
+            case .setAttributes(let collection, let key, let attributes):
+                writer.write(UInt8(5))
+                writer.write(collection)
+                writer.writeBytes(key.bytes)
+                writer.write(attributes != nil)
+                if let attributes { writer.writeBytes(attributes) }
+            case .createTable(let definition):
+                writer.write(UInt8(6))
+                definition.encode(into: &writer)
+            case .dropTable(let name):
+                writer.write(UInt8(7))
+                writer.write(name)
+            case .put(let table, let key, let value, let expiresAt):
+                writer.write(UInt8(8))
+                writer.write(table)
+                writer.writeBytes(key.bytes)
+                writer.writeBytes(value)
+                writer.write(expiresAt ?? 0)
+            case .remove(let table, let key):
+                writer.write(UInt8(9))
+                writer.write(table)
+                writer.writeBytes(key.bytes)
             }
         }
         return writer.bytes
@@ -91,24 +158,43 @@ public struct WriteBatch: Sendable, Hashable {
     init(encoded bytes: [UInt8]) throws(EngineError) {
         var reader = BinaryReader(bytes, context: "write batch")
         let version = try reader.read(UInt8.self)
-        guard version == Self.formatVersion else {
+        guard version >= 1, version <= Self.formatVersion else {
             throw EngineError(.unsupported, "write batch format \(version) is newer than this build reads (\(Self.formatVersion))")
         }
         let count = Int(try reader.read(UInt32.self))
         guard count <= reader.remaining else { throw EngineError(.corruption, "write batch: \(count) operations in \(bytes.count) bytes") }
+        operations.reserveCapacity(count)
         for _ in 0..<count {
-            switch try reader.read(UInt8.self) {
+            let tag = try reader.read(UInt8.self)
+            guard version >= 2 || tag <= 4 else { throw EngineError(.corruption, "write batch: operation tag \(tag) in a version 1 batch") }
+            switch tag {
             case 1: operations.append(.createCollection(try CollectionDefinition.decode(from: &reader)))
             case 2: operations.append(.dropCollection(name: try reader.readString()))
             case 3:
                 let collection = try reader.readString()
-                let key = try reader.readString()
+                let key = Key(try reader.readBytes())
                 let vector = try reader.readFloats()
                 let attributes = try reader.readBool() ? try reader.readBytes() : nil
                 operations.append(.upsert(collection: collection, key: key, vector: vector, attributes: attributes))
             case 4:
                 let collection = try reader.readString()
-                operations.append(.delete(collection: collection, key: try reader.readString()))
+                operations.append(.delete(collection: collection, key: Key(try reader.readBytes())))
+            case 5:
+                let collection = try reader.readString()
+                let key = Key(try reader.readBytes())
+                let attributes = try reader.readBool() ? try reader.readBytes() : nil
+                operations.append(.setAttributes(collection: collection, key: key, attributes: attributes))
+            case 6: operations.append(.createTable(try TableDefinition.decode(from: &reader)))
+            case 7: operations.append(.dropTable(name: try reader.readString()))
+            case 8:
+                let table = try reader.readString()
+                let key = Key(try reader.readBytes())
+                let value = try reader.readBytes()
+                let expiresAt = try reader.read(Int64.self)
+                operations.append(.put(table: table, key: key, value: value, expiresAt: expiresAt == 0 ? nil : expiresAt))
+            case 9:
+                let table = try reader.readString()
+                operations.append(.remove(table: table, key: Key(try reader.readBytes())))
             case let tag:
                 throw EngineError(.corruption, "write batch: unknown operation tag \(tag)")
             }

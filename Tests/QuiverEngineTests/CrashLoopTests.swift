@@ -390,7 +390,7 @@ import Darwin
             for key in sample {
                 let query = CrashWorkload.vector(key: key, version: observed[key]!)
                 let found = try engine.search(query, k: 1, ef: 128, in: collection).first
-                if found?.key != CrashWorkload.key(key) { misses.append("k\(key)→\(found?.key ?? "nothing")") }
+                if found?.key != Key(CrashWorkload.key(key)) { misses.append("k\(key)→\(found?.key.description ?? "nothing")") }
             }
             let recall = Double(sample.count - misses.count) / Double(sample.count)
             summary.worstRecall = min(summary.worstRecall, recall)

@@ -32,7 +32,7 @@ import Testing
             for case .write(let operations) in steps {
                 for operation in operations {
                     switch operation {
-                    case .upsert(_, let key, _, _), .delete(_, let key): keys.insert(key)
+                    case .upsert(_, let key, _, _), .delete(_, let key): keys.insert(key.description)
                     default: break
                     }
                 }
@@ -46,11 +46,11 @@ import Testing
 
     static func upsert(_ index: Int, salt: UInt64 = 0, attributeBytes: Int = 16) -> WriteBatch.Operation {
         .upsert(
-            collection: "items", key: "k\(index)", vector: workloadVector(index, salt: salt),
+            collection: "items", key: Key("k\(index)"), vector: workloadVector(index, salt: salt),
             attributes: [UInt8](repeating: UInt8(truncatingIfNeeded: index &+ Int(salt)), count: attributeBytes))
     }
 
-    static func delete(_ index: Int) -> WriteBatch.Operation { .delete(collection: "items", key: "k\(index)") }
+    static func delete(_ index: Int) -> WriteBatch.Operation { .delete(collection: "items", key: Key("k\(index)")) }
 
     static let create = Step.write([.createCollection(workloadDefinition())])
 
@@ -93,15 +93,7 @@ import Testing
 
     static func batch(_ operations: [WriteBatch.Operation]) -> WriteBatch {
         var batch = WriteBatch()
-        for operation in operations {
-            switch operation {
-            case .createCollection(let definition): batch.createCollection(definition)
-            case .dropCollection(let name): batch.dropCollection(name)
-            case .upsert(let collection, let key, let vector, let attributes):
-                batch.upsert(key, vector: vector, attributes: attributes, in: collection)
-            case .delete(let collection, let key): batch.delete(key, in: collection)
-            }
-        }
+        for operation in operations { batch.append(operation) }
         return batch
     }
 

@@ -85,56 +85,30 @@ import Testing
 
     // MARK: Key tables
 
-    /// Key sections for `keys` (empty for a row without a key), `order` as given.
-    private static func check(
-        _ keys: [String], order: [UInt32], offsets: [UInt32]? = nil, live: Set<Int>? = nil
-    ) throws -> [String] {
+    /// The problems found in a key section of `keys` (sorted) over an index of `rows` rows of
+    /// which those in `live` are live.
+    private static func check(_ keys: [String], rows: Int, live: Set<Int>, damage: ((inout [UInt8]) -> Void)? = nil) throws -> [String] {
         let index = try HNSWIndex(HNSWConfiguration(dimension: 2, metric: .l2))
-        let ids = try keys.indices.map { (i) throws(IndexError) in try index.add([Float(i), 1]) }
-        #expect(ids == Array(0..<UInt32(keys.count)))
+        let ids = try (0..<rows).map { (i) throws(IndexError) in try index.add([Float(i), 1]) }
         // Removed after every add: a purge may free the slot, which a later add would reuse.
-        for i in keys.indices where !(live ?? Set(keys.indices.filter { !keys[$0].isEmpty })).contains(i) {
-            try index.remove(ids[i])
-        }
-        let bytes = keys.flatMap { Array($0.utf8) }
-        var ends: [UInt32] = [0]
-        for key in keys { ends.append(ends.last! + UInt32(key.utf8.count)) }
-        let offsetBytes = (offsets ?? ends).flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
-        let orderBytes = order.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
-        return bytes.withUnsafeBytes { b in
-            offsetBytes.withUnsafeBytes { o in
-                orderBytes.withUnsafeBytes { r in
-                    DataDirectoryInspector.keyTableProblems(
-                        MappedKeys(bytes: b, offsets: o, order: r, slotCount: keys.count), index: index
-                    ).map { "\($0.0.rawValue): \($0.1)" }
-                }
-            }
+        for i in 0..<rows where !live.contains(i) { try index.remove(ids[i]) }
+        var bytes = SortedKeySection.encode(keys.map { Array($0.utf8) })
+        damage?(&bytes)
+        return bytes.withUnsafeBytes { raw in
+            guard let section = SortedKeys(raw) else { return ["unreadable"] }
+            return DataDirectoryInspector.keyTableProblems(section, index: index).map { "\($0.0.rawValue): \($0.1)" }
         }
     }
 
     @Test func keyTablesAreChecked() throws {
-        let good = try Self.check(["b", "", "a", "c"], order: [2, 0, 3])
-        #expect(good == [], "\(good)")
-        #expect(
-            try Self.check(["b", "", "a", "c"], order: [0, 2, 3]).contains(
-                "10: the key order is not strictly ascending at entry 1 (row 2)"))
-        #expect(
-            try Self.check(["b", "", "a", "c"], order: [2, 0]).contains(
-                "10: the key order lists 2 rows, 3 rows have keys"))
-        #expect(
-            try Self.check(["b", "", "a", "c"], order: [2, 1, 3]).contains(
-                "10: entry 1 of the key order names row 1, which has no key"))
-        #expect(
-            try Self.check(["b", "a", "a"], order: [1, 2, 0]).contains(
-                "10: the key order is not strictly ascending at entry 1 (row 2)"))
-        #expect(
-            try Self.check(["a", "b"], order: [0, 1], offsets: [0, 2, 1]) == [
-                "7: the key offsets of row 1 (2..<1) decrease or pass the 2 key bytes"
-            ])
-        #expect(
-            try Self.check(["a", "b"], order: [0, 1], offsets: [1, 1, 2]).contains(
-                "7: the first key offset is 1, not 0"))
-        #expect(try Self.check(["a", "b"], order: [0, 1], live: [0]) == ["6: row 1 has a key but no live vector"])
-        #expect(try Self.check(["a", ""], order: [0], live: [0, 1]) == ["6: live row 1 has no key"])
+        #expect(try Self.check(["a", "b", "c"], rows: 4, live: [0, 1, 2]) == [])
+        #expect(try Self.check(["a", "b"], rows: 2, live: [0]) == ["6: row 1 has a key but no live vector"])
+        #expect(try Self.check(["a"], rows: 2, live: [0, 1]) == ["6: live row 1 has no key"])
+        let swapped = try Self.check(["a", "b", "c"], rows: 3, live: [0, 1, 2]) { bytes in
+            // Entries are [shared, unshared, byte]: make the second key "c", the third "b".
+            bytes[5] = UInt8(ascii: "c")
+            bytes[8] = UInt8(ascii: "b")
+        }
+        #expect(swapped == ["6: key 2 does not ascend"], "\(swapped)")
     }
 }

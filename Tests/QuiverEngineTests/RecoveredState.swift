@@ -29,8 +29,9 @@ struct RecoveredState: Equatable, CustomStringConvertible {
                 next.hasCollection = false
                 next.rows = [:]
             case .upsert(_, let key, let vector, let attributes):
-                next.rows[key] = Row(vector: vector, attributes: attributes)
-            case .delete(_, let key): next.rows[key] = nil
+                next.rows[key.description] = Row(vector: vector, attributes: attributes)
+            case .delete(_, let key): next.rows[key.description] = nil
+            default: break
             }
         }
         return next
@@ -57,7 +58,7 @@ struct RecoveredState: Equatable, CustomStringConvertible {
         for (key, row) in state.rows.sorted(by: { $0.key < $1.key }).prefix(searchSample) {
             let hits = try engine.search(row.vector, k: 3, ef: 64, in: collection)
             #expect(
-                hits.first?.distance == 0 && hits.contains { $0.key == key },
+                hits.first?.distance == 0 && hits.contains { $0.key == Key(key) },
                 "search for \(key)'s vector missed it: \(hits)",
                 sourceLocation: sourceLocation)
         }

@@ -21,7 +21,7 @@ struct KeyedRows {
     }
     var dimension: Int { data.dimension }
     func vector(_ i: Int) -> [Float] { Array(data.train[i * data.dimension..<(i + 1) * data.dimension]) }
-    func key(_ i: Int) -> String { "k\(i)" }
+    func key(_ i: Int) -> Key { Key("k\(i)") }
 }
 
 func makeCollection(_ engine: StorageEngine, _ name: String = "items", dimension: Int, metric: Metric = .l2) throws {
@@ -168,7 +168,9 @@ func expectSelfHits(_ engine: StorageEngine, _ rows: KeyedRows, _ keys: some Seq
             #expect(try engine.count(in: "items") == 0)
             let sequence = engine.lastSequence
             #expect { try engine.upsert("a", vector: [1, .nan, 3], in: "items") } throws: { ($0 as? EngineError)?.code == .invalidArgument }
-            #expect { try engine.upsert("", vector: [1, 2, 3], in: "items") } throws: { ($0 as? EngineError)?.code == .invalidArgument }
+            #expect { try engine.upsert(Key([UInt8](repeating: 1, count: 65536)), vector: [1, 2, 3], in: "items") } throws: {
+                ($0 as? EngineError)?.code == .invalidArgument
+            }
             #expect { try engine.upsert("a", vector: [1, 2, 3], in: "nope") } throws: { ($0 as? EngineError)?.code == .notFound }
             #expect { try makeCollection(engine, dimension: 3) } throws: { ($0 as? EngineError)?.code == .alreadyExists }
             #expect { try engine.createCollection(CollectionDefinition(name: "", dimension: 3, metric: .l2)) } throws: {

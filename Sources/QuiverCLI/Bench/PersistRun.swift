@@ -25,8 +25,8 @@ package struct PersistRun: Sendable, Equatable {
         }
         var options = EngineOptions()
         options.backgroundMaintenance = false
-        var keys = [String](repeating: "", count: index.slotCount)
-        for (row, id) in ids.enumerated() { keys[Int(id)] = String(row) }
+        var keys = [Key](repeating: Key([]), count: index.slotCount)
+        for (row, id) in ids.enumerated() { keys[Int(id)] = Key(String(row)) }
         let clock = ContinuousClock()
         do {
             let engine = try StorageEngine.open(directory: directory, options: options)

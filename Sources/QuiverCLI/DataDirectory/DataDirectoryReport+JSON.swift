@@ -54,7 +54,8 @@ extension DataDirectoryReport {
                 ])
             }
             return .object([
-                ("name", .string(collection.name)), ("definition", definition), ("segments", .array(segments)),
+                ("name", .string(collection.name)), ("kind", .string(collection.isTable ? "table" : "collection")),
+                ("definition", definition), ("segments", .array(segments)),
             ])
         }
         let logValues: [JSONValue] = logs.map { log in

@@ -18,7 +18,9 @@ extension DataDirectoryReport {
         for collection in collections {
             lines.append("")
             lines.append(
-                "collection \(collection.name): \(collection.definition.map(Self.describe) ?? "definition unreadable")")
+                collection.isTable
+                    ? "table \(collection.name)"
+                    : "collection \(collection.name): \(collection.definition.map(Self.describe) ?? "definition unreadable")")
             guard !collection.segments.isEmpty else {
                 lines.append("  no segments")
                 continue

@@ -10,96 +10,76 @@ struct Tombstone: Hashable, Sendable, Comparable {
     static func < (a: Tombstone, b: Tombstone) -> Bool { (a.part, a.id) < (b.part, b.id) }
 }
 
-/// The writable part of a collection: an HNSW index plus its key map, attributes and the
-/// tombstones its writes put on older parts.
+/// What a memtable's key map holds for a key: the live row, or a delete.
+struct VectorEntry: Sendable, Hashable {
+    /// The row in the memtable's index, `nil` for a delete.
+    var id: UInt32?
+    /// The write's sequence number.
+    var sequence: UInt64
+}
+
+/// What a memtable row holds besides its vector: written once, when the row is inserted.
+struct MemRow: Sendable {
+    var key: [UInt8]
+    var attributes: [UInt8]?
+    /// The vector's length before a cosine collection normalised it (1 for other metrics).
+    var norm: Float
+}
+
+/// The writable part of a collection: an HNSW index whose rows are inserted *before* their write
+/// is logged (so the insert overlaps other writers' fsyncs) and become visible when the write is
+/// published, in log order, through the key map of a snapshot (``CollectionView/entries``).
 ///
-/// Writers apply operations concurrently (inserts run in parallel in the index); each key keeps the
-/// sequence number of its last write, so operations that commit in one order but apply in another
-/// still end in the order of the log.
+/// The index never purges: a row id is never reused while the memtable lives, so a snapshot that
+/// still maps a key to an id replaced since reads that id's own vector.
 final class MemTable: Sendable {
-    /// What is stored under a key: the live id, or `nil` after a delete, with the write's sequence.
-    struct Entry: Sendable {
-        var id: UInt32?
-        var sequence: UInt64
-    }
-
-    struct State: Sendable {
-        var entries: [String: Entry] = [:]
-        var keyOf: [UInt32: String] = [:]
-        var attributes: [UInt32: [UInt8]] = [:]
-        var tombstones: Set<Tombstone> = []
-        /// Attribute bytes held, for the flush threshold.
-        var attributeBytes = 0
-    }
-
     let index: HNSWIndex
-    let state = Locked(State())
+    /// Row data by id (`nil` while an insert has no row yet).
+    let rows = Locked<[MemRow?]>([])
+    /// Rows of older parts that writes here deleted.
+    let tombstones = Locked<[Tombstone]>([])
+    /// Rows inserted, published or not; with a snapshot's ``CollectionView/publishedRows`` it
+    /// bounds how many index hits a snapshot cannot see.
+    let insertedRows = Locked<Int>(0)
 
     init(_ definition: CollectionDefinition) throws(EngineError) {
-        do { index = try HNSWIndex(definition.index) } catch { throw EngineError(error) }
+        var configuration = definition.index
+        // Never purge automatically (see the type's comment); compaction purges.
+        configuration.purgeRatio = 1
+        do { index = try HNSWIndex(configuration) } catch { throw EngineError(error) }
+        index.automaticPurge = false
     }
 
-    /// What `key` holds here: `.some(nil)` when a delete is recorded, `nil` when the memtable has
-    /// never seen the key.
-    func entry(_ key: String) -> Entry? { state.withLock { $0.entries[key] } }
-
-    /// The key of a live id, or `nil` while an insert is not yet published.
-    func key(of id: UInt32) -> String? { state.withLock { $0.keyOf[id] } }
-
-    /// Approximate bytes held, for the flush threshold.
-    var approximateBytes: Int {
-        index.memoryUsage.totalBytes + state.withLock { $0.attributeBytes + $0.entries.count * 64 }
-    }
-
-    /// Inserts `vector` under `key` at `sequence` unless a later write of the key applied first.
-    ///
-    /// - Returns: whether the memtable had no entry for the key (so an older part may hold it).
-    func upsert(
-        _ key: String, vector: [Float], attributes: [UInt8]?, sequence: UInt64
-    ) throws(EngineError) -> Bool {
+    /// Inserts a row that no snapshot sees until its write is published.
+    func insert(_ vector: [Float], row: MemRow) throws(EngineError) -> UInt32 {
+        insertedRows.withLock { $0 += 1 }
         let id: UInt32
-        do { id = try index.add(vector) } catch { throw EngineError(error) }
-        let (stale, replaced, unseen): (Bool, UInt32?, Bool) = state.withLock { state in
-            let old = state.entries[key]
-            if let old, old.sequence > sequence { return (true, nil, false) }
-            state.entries[key] = Entry(id: id, sequence: sequence)
-            state.keyOf[id] = key
-            if let attributes {
-                state.attributes[id] = attributes
-                state.attributeBytes += attributes.count
-            }
-            if let oldID = old?.id {
-                state.keyOf[oldID] = nil
-                if let gone = state.attributes.removeValue(forKey: oldID) { state.attributeBytes -= gone.count }
-            }
-            return (false, old?.id, old == nil)
+        do { id = try index.add(vector) } catch {
+            insertedRows.withLock { $0 -= 1 }
+            throw EngineError(error)
         }
-        if stale { try? index.remove(id) }
-        if let replaced { try? index.remove(replaced) }
-        return unseen
+        rows.withLock { rows in
+            let i = Int(id)
+            if rows.count <= i { rows.append(contentsOf: repeatElement(nil, count: i + 1 - rows.count)) }
+            rows[i] = row
+        }
+        return id
     }
 
-    /// Records a delete of `key` at `sequence` unless a later write applied first.
-    ///
-    /// - Returns: whether the memtable had no entry for the key (so an older part may hold it).
-    func delete(_ key: String, sequence: UInt64) -> Bool {
-        let (removed, unseen): (UInt32?, Bool) = state.withLock { state in
-            let old = state.entries[key]
-            if let old, old.sequence > sequence { return (nil, false) }
-            state.entries[key] = Entry(id: nil, sequence: sequence)
-            if let oldID = old?.id {
-                state.keyOf[oldID] = nil
-                if let gone = state.attributes.removeValue(forKey: oldID) { state.attributeBytes -= gone.count }
-            }
-            return (old?.id, old == nil)
-        }
-        if let removed { try? index.remove(removed) }
-        return unseen
+    /// The row of `id`, or `nil` while it has none.
+    func row(_ id: UInt32) -> MemRow? {
+        rows.withLock { rows in Int(id) < rows.count ? rows[Int(id)] : nil }
     }
 
     /// Records that a write here deleted a row of an older part.
-    func addTombstone(_ tombstone: Tombstone) { state.withLock { _ = $0.tombstones.insert(tombstone) } }
+    func addTombstone(_ tombstone: Tombstone) { tombstones.withLock { $0.append(tombstone) } }
 
-    /// Whether nothing was written here.
-    var isEmpty: Bool { state.withLock { $0.entries.isEmpty && $0.tombstones.isEmpty } }
+    /// Approximate bytes held, for the flush threshold.
+    var approximateBytes: Int {
+        let rowBytes = rows.withLock { $0.count * 64 }
+        return index.memoryUsage.totalBytes + rowBytes + tombstones.withLock { $0.count * 16 }
+    }
+
+    /// Whether no row was inserted and no tombstone recorded.
+    var isEmpty: Bool { insertedRows.withLock { $0 } == 0 && tombstones.withLock { $0.isEmpty } }
 }

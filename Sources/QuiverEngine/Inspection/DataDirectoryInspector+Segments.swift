@@ -18,9 +18,14 @@ extension DataDirectoryInspector {
             var definition: CollectionDefinition?
             if let bytes = state.catalog[name] {
                 do {
-                    definition = try CollectionDefinition(encoded: bytes)
+                    switch try CatalogEntry(encoded: bytes) {
+                    case .collection(let decoded): definition = decoded
+                    case .table(let table):
+                        collections.append(checkTable(table, segments: byOwner[name] ?? []))
+                        continue
+                    }
                 } catch {
-                    damage(manifestFile, "catalog entry of collection \(name) does not decode: \(error.message)")
+                    damage(manifestFile, "catalog entry of \(name) does not decode: \(error.message)")
                 }
             } else {
                 damage(
@@ -52,11 +57,40 @@ extension DataDirectoryInspector {
         }
     }
 
-    /// Opens and checks the segment `descriptor` names; returns its summary and, when it opened
-    /// as a part of its collection, the part.
-    private mutating func openSegment(
-        _ descriptor: SegmentDescriptor, definition: CollectionDefinition?
-    ) -> (DataDirectoryReport.SegmentSummary, FrozenPart?) {
+    /// A record table's summary: each of its segments opened and, in verification, its key and
+    /// record sections checked.
+    private mutating func checkTable(
+        _ table: TableDefinition, segments: [SegmentDescriptor]
+    ) -> DataDirectoryReport.CollectionSummary {
+        var summaries: [DataDirectoryReport.SegmentSummary] = []
+        for descriptor in segments {
+            var (summary, file) = locateSegment(descriptor)
+            if let (file, bytesIntact) = file {
+                let name = summary.file
+                do {
+                    let part = try RecordSegment.open(file, definition: table, number: descriptor.number)
+                    summary.liveRows = part.count
+                    if verifying, bytesIntact, case .mapped(let records) = part.source, let problem = records.keys.damage() {
+                        damage(name, section: "\(SegmentSectionKind.keys)", problem)
+                    }
+                } catch {
+                    if let error = error as? StorageError {
+                        damage(error, "the engine refuses to open")
+                    } else {
+                        damage(name, "\(DataDirectoryInspector.message(error)); the engine refuses to open")
+                    }
+                }
+            }
+            summaries.append(summary)
+        }
+        return DataDirectoryReport.CollectionSummary(name: table.name, isTable: true, definition: nil, segments: summaries)
+    }
+
+    /// The summary of the segment `descriptor` names and, when it is there and its layout reads,
+    /// the mapped file with whether every checksum passed.
+    private mutating func locateSegment(
+        _ descriptor: SegmentDescriptor
+    ) -> (DataDirectoryReport.SegmentSummary, (SegmentFile, Bool)?) {
         let name = DataDirectoryLayout.name(of: .segment(descriptor.number))
         var summary = DataDirectoryReport.SegmentSummary(
             number: descriptor.number, file: name, level: descriptor.level, bytes: descriptor.byteCount,
@@ -75,11 +109,20 @@ extension DataDirectoryInspector {
         if file.byteCount != descriptor.byteCount {
             damage(name, "the file has \(file.byteCount) bytes, the manifest says \(descriptor.byteCount)")
         }
-        guard let definition else { return (summary, nil) }
+        return (summary, (file, bytesIntact))
+    }
+
+    /// Opens and checks the segment `descriptor` names; returns its summary and, when it opened
+    /// as a part of its collection, the part.
+    private mutating func openSegment(
+        _ descriptor: SegmentDescriptor, definition: CollectionDefinition?
+    ) -> (DataDirectoryReport.SegmentSummary, FrozenPart?) {
+        let (summary, located) = locateSegment(descriptor)
+        let name = summary.file
+        guard let (file, bytesIntact) = located, let definition else { return (summary, nil) }
         let part: FrozenPart
         do {
-            part = try CollectionSegment.open(
-                file, definition: definition, number: descriptor.number, level: descriptor.level)
+            part = try CollectionSegment.open(file, definition: definition, number: descriptor.number)
         } catch {
             if let error = error as? StorageError {
                 damage(error, "the engine refuses to open")
@@ -144,20 +187,20 @@ extension DataDirectoryInspector {
         } catch {
             damage(name, section: "\(SegmentSectionKind.graphNodes)", error.message)
         }
-        if case .mapped(let keys) = part.keys {
-            for (kind, problem) in Self.keyTableProblems(keys, index: part.index) {
+        if case .mapped(let rows) = part.rows {
+            for (kind, problem) in Self.keyTableProblems(rows.keys, index: part.index) {
                 damage(name, section: "\(kind)", problem)
             }
-        }
-        do {
-            let attributes = try file.compressedSection(.attributes)
-            if attributes.count != part.index.slotCount {
-                damage(
-                    name, section: "\(SegmentSectionKind.attributes)",
-                    "\(attributes.count) attribute records for \(part.index.slotCount) rows")
+            do {
+                let attributes = try file.compressedSection(.attributes)
+                if attributes.count != rows.keys.count {
+                    damage(
+                        name, section: "\(SegmentSectionKind.attributes)",
+                        "\(attributes.count) attribute records for \(rows.keys.count) keyed rows")
+                }
+            } catch {
+                damage(error)
             }
-        } catch {
-            damage(error)
         }
     }
 
@@ -173,90 +216,27 @@ extension DataDirectoryInspector {
         }
     }
 
-    /// The first problem of each kind in a segment's key sections: offsets that start at 0, never
-    /// decrease and end at the keys' length; a non-empty UTF-8 key exactly for each live row; a
-    /// key order listing every keyed row once in strictly ascending key bytes; every key mapping
-    /// back to its row.
+    /// The first problem of each kind in a segment's key section: a layout that decodes with
+    /// strictly ascending keys, one key for each live row and none for the others (rows are
+    /// numbered in key order, so the keyed rows come first), every key mapping back to its row.
     ///
     /// - Complexity: O(n log n) for n rows.
-    static func keyTableProblems(_ keys: MappedKeys, index: HNSWIndex) -> [(SegmentSectionKind, String)] {
+    static func keyTableProblems(_ keys: SortedKeys, index: HNSWIndex) -> [(SegmentSectionKind, String)] {
+        if let problem = keys.damage() { return [(.keys, problem)] }
         var problems: [(SegmentSectionKind, String)] = []
-        let width = keys.offsetWidth
-        guard width != 0 else {
-            return [(.keyIndex, "\(keys.offsets.count) bytes of key offsets for \(keys.slotCount) rows")]
+        for id in 0..<index.slotCount where index.contains(UInt32(id)) != (id < keys.count) {
+            problems.append((.keys, id < keys.count ? "row \(id) has a key but no live vector" : "live row \(id) has no key"))
+            break
         }
-        func offset(_ i: Int) -> UInt64 {
-            width == 4
-                ? UInt64(UInt32(littleEndian: keys.offsets.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                : UInt64(littleEndian: keys.offsets.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-        }
-        let slots = keys.slotCount
-        let byteCount = UInt64(keys.bytes.count)
-        if offset(0) != 0 { problems.append((.keyIndex, "the first key offset is \(offset(0)), not 0")) }
-        var ranges = [Range<Int>?](repeating: nil, count: slots)
-        var keyed = 0
-        var liveMismatch: String?
-        var invalidUTF8: UInt32?
-        for id in 0..<slots {
-            let start = offset(id)
-            let end = offset(id + 1)
-            guard start <= end, end <= byteCount else {
-                problems.append(
-                    (
-                        .keyIndex,
-                        "the key offsets of row \(id) (\(start)..<\(end)) decrease or pass the \(byteCount) key bytes"
-                    ))
-                return problems
+        var mismatch: Int?
+        keys.forEach(from: 0) { i, key in
+            guard keys.index(of: key) == i else {
+                mismatch = i
+                return false
             }
-            let hasKey = end > start
-            let isLive = index.contains(UInt32(id))
-            if hasKey != isLive, liveMismatch == nil {
-                liveMismatch = isLive ? "live row \(id) has no key" : "row \(id) has a key but no live vector"
-            }
-            guard hasKey else { continue }
-            let range = Int(start)..<Int(end)
-            ranges[id] = range
-            keyed += 1
-            if invalidUTF8 == nil,
-                String(validating: UnsafeRawBufferPointer(rebasing: keys.bytes[range]), as: UTF8.self) == nil
-            {
-                invalidUTF8 = UInt32(id)
-            }
+            return true
         }
-        if offset(slots) != byteCount {
-            problems.append(
-                (.keyIndex, "the key offsets end at \(offset(slots)), the keys section has \(byteCount) bytes"))
-        }
-        if let liveMismatch { problems.append((.keys, liveMismatch)) }
-        if let invalidUTF8 { problems.append((.keys, "the key of row \(invalidUTF8) is not UTF-8")) }
-
-        let orderCount = keys.order.count / 4
-        if orderCount != keyed {
-            problems.append((.keyOrder, "the key order lists \(orderCount) rows, \(keyed) rows have keys"))
-        }
-        var previous: Range<Int>?
-        for i in 0..<orderCount {
-            let id = Int(UInt32(littleEndian: keys.order.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-            guard id < slots, let range = ranges[id] else {
-                problems.append((.keyOrder, "entry \(i) of the key order names row \(id), which has no key"))
-                break
-            }
-            if let previous,
-                MappedKeys.compare(
-                    UnsafeRawBufferPointer(rebasing: keys.bytes[previous]),
-                    UnsafeRawBufferPointer(rebasing: keys.bytes[range])) >= 0
-            {
-                problems.append((.keyOrder, "the key order is not strictly ascending at entry \(i) (row \(id))"))
-                break
-            }
-            previous = range
-        }
-        for id in 0..<slots where ranges[id] != nil {
-            guard let key = keys.key(of: UInt32(id)), keys.id(for: key) == UInt32(id) else {
-                problems.append((.keyOrder, "the key of row \(id) does not map back to it"))
-                break
-            }
-        }
+        if let mismatch { problems.append((.keys, "the key of row \(mismatch) does not map back to it")) }
         return problems
     }
 

@@ -73,11 +73,13 @@ package struct DataDirectoryReport: Sendable {
         package var isCompressed: Bool
     }
 
-    /// One collection of the catalog.
+    /// One collection or record table of the catalog.
     package struct CollectionSummary: Sendable, Hashable {
         /// The collection's name.
         package var name: String
-        /// Its definition, `nil` when the catalog entry does not decode.
+        /// Whether the catalog entry is a record table (else a vector collection).
+        package var isTable = false
+        /// Its definition, `nil` for a table or when the catalog entry does not decode.
         package var definition: CollectionDefinition?
         /// Its segments, ascending by number.
         package var segments: [SegmentSummary]

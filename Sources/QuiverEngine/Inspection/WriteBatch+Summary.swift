@@ -37,6 +37,18 @@ extension WriteBatch {
                     Self.printable(key) + (attributes == nil ? "" : " (+attributes)"))
             case .delete(let collection, let key):
                 add("delete \(Self.printable(collection))", Self.printable(key))
+            case .setAttributes(let collection, let key, let attributes):
+                add("set attributes \(Self.printable(collection))", Self.printable(key) + (attributes == nil ? " (none)" : ""))
+            case .createTable(let definition):
+                add("create table \(Self.printable(definition.name))", nil)
+            case .dropTable(let name):
+                add("drop table \(Self.printable(name))", nil)
+            case .put(let table, let key, let value, let expiresAt):
+                add(
+                    "put \(Self.printable(table))",
+                    Self.printable(key) + " (\(value.count) bytes" + (expiresAt.map { ", expires \($0)" } ?? "") + ")")
+            case .remove(let table, let key):
+                add("remove \(Self.printable(table))", Self.printable(key))
             }
         }
         guard !runs.isEmpty else { return "empty batch" }
@@ -46,6 +58,17 @@ extension WriteBatch {
             if run.keys.count > keyLimit { keys += ", … (\(run.keys.count) keys)" }
             return "\(run.label): \(keys)"
         }.joined(separator: "; ")
+    }
+
+    /// A key's UTF-8 text printed as ``printable(_:)-(String)`` does, or `0x` and hex for other bytes.
+    private static func printable(_ key: Key) -> String {
+        guard let text = key.text else {
+            return "0x" + key.bytes.map { byte in
+                let digits = String(byte, radix: 16)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined()
+        }
+        return printable(text)
     }
 
     /// `text` with control characters written as `\u{..}`, so one record stays on one line.

@@ -51,7 +51,7 @@ public struct HNSWConfiguration: Sendable, Hashable {
     var keepsOriginals: Bool { encoding != .f32 && rerank }
 
     /// Throws unless every parameter is in range.
-    func validate() throws(IndexError) {
+    package func validate() throws(IndexError) {
         guard (1...65536).contains(dimension) else {
             throw .invalidArgument("dimension must be in 1...65536, got \(dimension)")
         }

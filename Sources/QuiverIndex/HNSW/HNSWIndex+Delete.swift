@@ -23,7 +23,7 @@ extension HNSWIndex {
             deletedCount.wrappingAdd(1, ordering: .relaxed)
         }
         let deleted = deletedCount.load(ordering: .relaxed)
-        if Double(deleted) >= configuration.purgeRatio * Double(deleted + count) {
+        if automaticPurge, Double(deleted) >= configuration.purgeRatio * Double(deleted + count) {
             purgeDeleted()
         }
     }

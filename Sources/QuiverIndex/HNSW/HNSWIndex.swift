@@ -49,6 +49,15 @@ public final class HNSWIndex: Sendable {
     let allocation = Locked<IdAllocation>(IdAllocation())
     let liveCount = Atomic<Int>(0)
     let deletedCount = Atomic<Int>(0)
+    private let automaticPurgeEnabled = Atomic<Bool>(true)
+
+    /// Whether ``remove(_:)`` purges once deleted vectors reach the purge ratio (default `true`).
+    /// An owner that keeps ids of deleted vectors meaningful (a storage engine's memtable, read by
+    /// snapshots) turns it off and purges a copy instead.
+    package var automaticPurge: Bool {
+        get { automaticPurgeEnabled.load(ordering: .relaxed) }
+        set { automaticPurgeEnabled.store(newValue, ordering: .relaxed) }
+    }
 
     static let emptyEntry = UInt64.max
     static let levelLimit = 31
@@ -188,10 +197,18 @@ public final class HNSWIndex: Sendable {
     /// Cosine indexes return the normalised vector.
     ///
     /// - Throws: `IndexError.notFound` when `id` is not live.
-    public func vector(_ id: UInt32) throws(IndexError) -> [Float] {
+    public func vector(_ id: UInt32) throws(IndexError) -> [Float] { try vector(id, includingDeleted: false) }
+
+    /// The vector stored under `id`, which may be deleted (but not purged) when
+    /// `includingDeleted`: what a reader holding an older view of the ids reads.
+    ///
+    /// - Throws: `IndexError.notFound` when `id` holds no vector.
+    package func vector(_ id: UInt32, includingDeleted: Bool) throws(IndexError) -> [Float] {
         let e = epoch.enter()
         defer { epoch.exit(e) }
-        guard Int(id) < highWater.load(ordering: .acquiring), state(of: id) == .live else {
+        guard Int(id) < highWater.load(ordering: .acquiring),
+            state(of: id) == .live || (includingDeleted && state(of: id) == .deleted)
+        else {
             throw .notFound("no live vector with id \(id)")
         }
         var out = [Float](repeating: 0, count: dimension)

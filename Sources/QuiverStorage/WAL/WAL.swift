@@ -63,7 +63,26 @@ public final class WAL: Sendable {
     @discardableResult
     public func append(_ payload: [UInt8]) throws(StorageError) -> UInt64 {
         try checkLength(payload)
-        return try submit(.append(payload))
+        return try submit(.append(payload, nil))
+    }
+
+    /// Appends one record like ``append(_:)-(_)``, and runs `published` with its sequence number
+    /// once the record is as durable as the mode promises, before any later record's: callers
+    /// apply their writes there to get the log's order without a lock of their own.
+    ///
+    /// `published` runs on whichever thread writes the group (possibly another appender's) and
+    /// delays the records after it, so it must be short and must not call into the log.
+    @discardableResult
+    public func append(_ payload: [UInt8], published: @escaping @Sendable (UInt64) -> Void) throws(StorageError) -> UInt64 {
+        try checkLength(payload)
+        return try submit(.append(payload, published))
+    }
+
+    /// The asynchronous form of ``append(_:published:)``.
+    @discardableResult
+    public func append(_ payload: [UInt8], published: @escaping @Sendable (UInt64) -> Void) async throws -> UInt64 {
+        try checkLength(payload)
+        return try await submitAsync(.append(payload, published))
     }
 
     /// Appends one record without blocking a thread while waiting for the group commit.
@@ -77,7 +96,7 @@ public final class WAL: Sendable {
     @discardableResult
     public func append(_ payload: [UInt8]) async throws -> UInt64 {
         try checkLength(payload)
-        return try await submitAsync(.append(payload))
+        return try await submitAsync(.append(payload, nil))
     }
 
     /// The sequence number of the last record written.
@@ -147,7 +166,7 @@ public final class WAL: Sendable {
     // MARK: Queue
 
     enum Operation {
-        case append([UInt8])
+        case append([UInt8], (@Sendable (UInt64) -> Void)?)
         case exclusive(Exclusive)
     }
 
@@ -319,7 +338,7 @@ public final class WAL: Sendable {
     }
 
     private enum Group {
-        case appends(ids: [UInt64], payloads: [[UInt8]])
+        case appends(ids: [UInt64], payloads: [[UInt8]], hooks: [(@Sendable (UInt64) -> Void)?])
         case exclusive(UInt64, Exclusive, failed: Bool)
         case refused([UInt64], StorageError)
     }
@@ -338,16 +357,18 @@ public final class WAL: Sendable {
             }
             var ids: [UInt64] = []
             var payloads: [[UInt8]] = []
+            var hooks: [(@Sendable (UInt64) -> Void)?] = []
             var bytes = 0
             for index in state.entries.indices {
-                guard case .append(let payload) = state.entries[index].operation else { break }
+                guard case .append(let payload, let hook) = state.entries[index].operation else { break }
                 if !payloads.isEmpty && bytes + payload.count > configuration.maxGroupBytes { break }
                 bytes += payload.count
                 ids.append(state.entries[index].id)
                 payloads.append(payload)
+                hooks.append(hook)
                 state.entries[index].taken = true
             }
-            return .appends(ids: ids, payloads: payloads)
+            return .appends(ids: ids, payloads: payloads, hooks: hooks)
         }
 
         var results: [Result<UInt64, StorageError>]
@@ -360,11 +381,15 @@ public final class WAL: Sendable {
             let outcome = perform(operation, failed: failed)
             results = [outcome.result]
             fatal = outcome.fatal
-        case .appends(_, let payloads):
+        case .appends(_, let payloads, let hooks):
             let outcome = write(payloads)
             results = outcome.results
             fatal = outcome.fatal
             wroteGroup = outcome.wrote
+            // In sequence order, before anyone is acknowledged and before the next group.
+            for (result, hook) in zip(results, hooks) {
+                if case .success(let sequence) = result, let hook { hook(sequence) }
+            }
         }
 
         var wake: [() -> Void] = []

@@ -1,0 +1,254 @@
+/// A persistent map from byte-string keys to values, ordered by the keys' bytes (memcmp order).
+///
+/// "Persistent" in the functional sense: a map is an immutable value; `inserting` and `removing`
+/// return a new map that shares every untouched node with the old one. Copying a map is O(1), so
+/// a database snapshot holds its memtables' maps while writers go on producing new ones, and
+/// neither waits for the other.
+///
+/// The tree is a treap whose priorities are a hash of the key: its shape depends only on the set
+/// of keys, never on the order of insertion, and its expected depth is O(log n). Every node knows
+/// the size of its subtree, so ranks (`element(at:)`) cost O(log n) too.
+struct SortedMap<Value: Sendable>: Sendable {
+    final class Node: Sendable {
+        let key: [UInt8]
+        let value: Value
+        let priority: UInt64
+        let left: Node?
+        let right: Node?
+        /// Nodes in this subtree, this one included.
+        let count: Int
+
+        init(key: [UInt8], value: Value, priority: UInt64, left: Node?, right: Node?) {
+            self.key = key
+            self.value = value
+            self.priority = priority
+            self.left = left
+            self.right = right
+            count = 1 + (left?.count ?? 0) + (right?.count ?? 0)
+        }
+
+        func with(left: Node?, right: Node?) -> Node {
+            Node(key: key, value: value, priority: priority, left: left, right: right)
+        }
+    }
+
+    private(set) var root: Node?
+
+    /// An empty map.
+    init() {}
+
+    private init(root: Node?) { self.root = root }
+
+    /// Number of keys.
+    var count: Int { root?.count ?? 0 }
+
+    var isEmpty: Bool { root == nil }
+
+    /// The value stored under `key`.
+    ///
+    /// - Complexity: O(log n) comparisons.
+    subscript(key: [UInt8]) -> Value? {
+        var node = root
+        while let current = node {
+            let c = compareKeys(key, current.key)
+            if c == 0 { return current.value }
+            node = c < 0 ? current.left : current.right
+        }
+        return nil
+    }
+
+    /// The map with `value` stored under `key` (replacing any earlier value).
+    ///
+    /// - Complexity: O(log n) comparisons and new nodes.
+    func inserting(_ value: Value, forKey key: [UInt8]) -> SortedMap {
+        SortedMap(root: Self.insert(key, value, priority: keyPriority(key), into: root))
+    }
+
+    /// The map without `key` (the same map when it has no such key).
+    ///
+    /// - Complexity: O(log n).
+    func removing(_ key: [UInt8]) -> SortedMap {
+        guard let root = Self.remove(key, from: root) else { return self }
+        return SortedMap(root: root.node)
+    }
+
+    mutating func insert(_ value: Value, forKey key: [UInt8]) { self = inserting(value, forKey: key) }
+
+    mutating func remove(_ key: [UInt8]) { self = removing(key) }
+
+    // MARK: Order
+
+    /// The entry of rank `rank` (0 is the smallest key).
+    ///
+    /// - Precondition: `0 <= rank < count`.
+    func element(at rank: Int) -> (key: [UInt8], value: Value) {
+        precondition(rank >= 0 && rank < count, "rank \(rank) out of 0..<\(count)")
+        var node = root!
+        var rank = rank
+        while true {
+            let leftCount = node.left?.count ?? 0
+            if rank < leftCount {
+                node = node.left!
+            } else if rank == leftCount {
+                return (node.key, node.value)
+            } else {
+                rank -= leftCount + 1
+                node = node.right!
+            }
+        }
+    }
+
+    /// Number of keys smaller than `key`.
+    func rank(of key: [UInt8]) -> Int {
+        var node = root
+        var rank = 0
+        while let current = node {
+            if compareKeys(key, current.key) <= 0 {
+                node = current.left
+            } else {
+                rank += (current.left?.count ?? 0) + 1
+                node = current.right
+            }
+        }
+        return rank
+    }
+
+    /// Calls `body` with each entry whose key is at least `lowerBound` (every entry when `nil`), in
+    /// ascending key order, until `body` returns `false`.
+    ///
+    /// - Complexity: O(log n + entries visited).
+    func forEach(from lowerBound: [UInt8]? = nil, _ body: ([UInt8], Value) throws -> Bool) rethrows {
+        var cursor = Cursor(self, from: lowerBound)
+        while let (key, value) = cursor.next() {
+            guard try body(key, value) else { return }
+        }
+    }
+
+    /// An ascending iterator from a lower bound: the stack of nodes whose left part is done.
+    struct Cursor {
+        private var stack: [Node] = []
+
+        init(_ map: SortedMap, from lowerBound: [UInt8]?) {
+            var node = map.root
+            while let current = node {
+                if let lowerBound, compareKeys(current.key, lowerBound) < 0 {
+                    node = current.right
+                } else {
+                    stack.append(current)
+                    node = current.left
+                }
+            }
+        }
+
+        /// The next entry, or `nil` at the end.
+        mutating func next() -> (key: [UInt8], value: Value)? {
+            guard let node = stack.popLast() else { return nil }
+            var child = node.right
+            while let current = child {
+                stack.append(current)
+                child = current.left
+            }
+            return (node.key, node.value)
+        }
+    }
+
+    // MARK: Tree surgery (path copying)
+
+    private static func insert(_ key: [UInt8], _ value: Value, priority: UInt64, into node: Node?) -> Node {
+        guard let node else { return Node(key: key, value: value, priority: priority, left: nil, right: nil) }
+        let c = compareKeys(key, node.key)
+        if c == 0 {
+            return Node(key: node.key, value: value, priority: node.priority, left: node.left, right: node.right)
+        }
+        if c < 0 {
+            let left = insert(key, value, priority: priority, into: node.left)
+            if left.priority > node.priority {
+                // Rotate right: the new child rises above `node`.
+                return left.with(left: left.left, right: node.with(left: left.right, right: node.right))
+            }
+            return node.with(left: left, right: node.right)
+        }
+        let right = insert(key, value, priority: priority, into: node.right)
+        if right.priority > node.priority {
+            return right.with(left: node.with(left: node.left, right: right.left), right: right.right)
+        }
+        return node.with(left: node.left, right: right)
+    }
+
+    /// The subtree without `key`, wrapped so that "not found" (`nil`) differs from an empty result.
+    private struct Removal { let node: Node? }
+
+    private static func remove(_ key: [UInt8], from node: Node?) -> Removal? {
+        guard let node else { return nil }
+        let c = compareKeys(key, node.key)
+        if c == 0 { return Removal(node: merge(node.left, node.right)) }
+        if c < 0 {
+            guard let left = remove(key, from: node.left) else { return nil }
+            return Removal(node: node.with(left: left.node, right: node.right))
+        }
+        guard let right = remove(key, from: node.right) else { return nil }
+        return Removal(node: node.with(left: node.left, right: right.node))
+    }
+
+    /// Joins two treaps whose keys are all ordered `a < b`.
+    private static func merge(_ a: Node?, _ b: Node?) -> Node? {
+        guard let a else { return b }
+        guard let b else { return a }
+        if a.priority > b.priority { return a.with(left: a.left, right: merge(a.right, b)) }
+        return b.with(left: merge(a, b.left), right: b.right)
+    }
+}
+
+extension SortedMap {
+    /// Checks the tree's invariants (key order, heap order of priorities, subtree counts).
+    func checkInvariants() -> Bool {
+        func check(_ node: Node?, above: UInt64, low: [UInt8]?, high: [UInt8]?) -> Int? {
+            guard let node else { return 0 }
+            guard node.priority <= above else { return nil }
+            if let low, compareKeys(low, node.key) >= 0 { return nil }
+            if let high, compareKeys(node.key, high) >= 0 { return nil }
+            guard let l = check(node.left, above: node.priority, low: low, high: node.key),
+                let r = check(node.right, above: node.priority, low: node.key, high: high), l + r + 1 == node.count
+            else { return nil }
+            return node.count
+        }
+        return check(root, above: .max, low: nil, high: nil) != nil
+    }
+}
+
+/// Bytewise comparison of two keys: negative, zero or positive (memcmp, then the shorter first).
+@inline(__always)
+func compareKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in compareKeyBytes(pa, pb) } }
+}
+
+/// Bytewise comparison of two byte ranges: negative, zero or positive.
+@inline(__always)
+func compareKeyBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+    let n = min(a.count, b.count)
+    if n > 0 {
+        let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+        if c != 0 { return Int(c) }
+    }
+    return a.count - b.count
+}
+
+/// The treap priority of `key`: a 64-bit FNV-1a hash, finalised with a murmur mix so that
+/// similar keys spread.
+@inline(__always)
+func keyPriority(_ key: [UInt8]) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in key { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    h ^= h >> 33
+    h = h &* 0xff51_afd7_ed55_8ccd
+    h ^= h >> 33
+    h = h &* 0xc4ce_b9fe_1a85_ec53
+    h ^= h >> 33
+    return h
+}
+
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif

@@ -1,0 +1,91 @@
+@testable import QuiverEngine
+import QuiverTestSupport
+import Testing
+
+@Suite struct SortedMapTests {
+    private func key(_ i: Int) -> [UInt8] { Array("k\(i)".utf8) }
+
+    @Test(arguments: [0, 1, 2, 3, 7, 16, 100])
+    func everySmallSizeKeepsOrderCountsAndRanks(count: Int) {
+        var random = SeededGenerator(seed: UInt64(count) + 1)
+        var map = SortedMap<Int>()
+        var model: [[UInt8]: Int] = [:]
+        for i in (0..<count).shuffled(using: &random) {
+            map.insert(i, forKey: key(i))
+            model[key(i)] = i
+        }
+        #expect(map.count == count)
+        #expect(map.checkInvariants())
+        let sorted = model.keys.sorted { compareKeys($0, $1) < 0 }
+        var seen: [[UInt8]] = []
+        map.forEach { k, v in
+            seen.append(k)
+            #expect(model[k] == v)
+            return true
+        }
+        #expect(seen == sorted)
+        for (rank, k) in sorted.enumerated() {
+            #expect(map.element(at: rank).key == k)
+            #expect(map.rank(of: k) == rank)
+        }
+    }
+
+    @Test func persistentVersionsDoNotChangeEachOther() {
+        var map = SortedMap<Int>()
+        for i in 0..<200 { map.insert(i, forKey: key(i)) }
+        let before = map
+        var after = map
+        for i in stride(from: 0, to: 200, by: 2) { after.remove(key(i)) }
+        after.insert(-1, forKey: key(1))
+        #expect(before.count == 200)
+        #expect(after.count == 100)
+        #expect(before[key(1)] == 1)
+        #expect(after[key(1)] == -1)
+        #expect(before[key(0)] == 0)
+        #expect(after[key(0)] == nil)
+        #expect(before.checkInvariants() && after.checkInvariants())
+    }
+
+    @Test func randomOperationsMatchADictionary() {
+        var random = SeededGenerator(seed: 42)
+        var map = SortedMap<Int>()
+        var model: [[UInt8]: Int] = [:]
+        for step in 0..<5_000 {
+            let k = key(Int.random(in: 0..<300, using: &random))
+            if Bool.random(using: &random) {
+                map.insert(step, forKey: k)
+                model[k] = step
+            } else {
+                map.remove(k)
+                model[k] = nil
+            }
+        }
+        #expect(map.count == model.count)
+        #expect(map.checkInvariants())
+        for (k, v) in model { #expect(map[k] == v) }
+    }
+
+    @Test func cursorsStartAtTheLowerBound() {
+        var map = SortedMap<Int>()
+        for i in [10, 20, 30, 40] { map.insert(i, forKey: [UInt8(i)]) }
+        var keys: [UInt8] = []
+        map.forEach(from: [25]) { k, _ in
+            keys.append(k[0])
+            return true
+        }
+        #expect(keys == [30, 40])
+        keys = []
+        map.forEach(from: [20]) { k, _ in
+            keys.append(k[0])
+            return keys.count < 2
+        }
+        #expect(keys == [20, 30])
+    }
+
+    @Test func keysCompareByBytesThenLength() {
+        #expect(compareKeys([], [0]) < 0)
+        #expect(compareKeys([1, 2], [1, 2, 0]) < 0)
+        #expect(compareKeys([0xFF], [0x00, 0xFF]) > 0)
+        #expect(compareKeys([7, 7], [7, 7]) == 0)
+    }
+}
