@@ -37,10 +37,12 @@ enum JSONNumberConversion {
     }
 
     /// A JSON number as a `Float`, rounded to the nearest float; `nil` when a finite number
-    /// rounds to infinity (it is beyond `Float`'s range).
+    /// rounds to infinity or a non-zero one to zero (it is beyond `Float`'s range either way;
+    /// Foundation's decoder refuses both too).
     static func float(_ number: Double) -> Float? {
         let float = Float(number)
         if float.isInfinite && number.isFinite { return nil }
+        if float == 0 && number != 0 { return nil }
         return float
     }
 

@@ -9,7 +9,8 @@
 /// - an integer type takes a number that is integral, fits the type, and is at most 2^53 − 1 in
 ///   magnitude (beyond that, JSON text has already been rounded to a `Double`, so the integer it
 ///   names is unknown): otherwise `DecodingError.dataCorrupted`;
-/// - a `Float` takes any number within its range, rounded to the nearest float;
+/// - a `Float` takes any number within its range, rounded to the nearest float (a number that
+///   would round to infinity, or from non-zero to zero, is `DecodingError.dataCorrupted`);
 /// - a missing key is `DecodingError.keyNotFound` unless read with `decodeIfPresent` (which
 ///   also reads `null` as `nil`); `null` where a value is required is
 ///   `DecodingError.valueNotFound`; a value of the wrong JSON type is
