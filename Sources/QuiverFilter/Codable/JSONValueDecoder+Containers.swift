@@ -1,51 +1,19 @@
 /// The keyed container ``JSONValueDecoding`` hands out, over one object's members.
 struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let object: JSONObject
+    let table: JSONMemberTable
+    /// The decoder of the object; its path is the container's, and a member's path appends
+    /// its key.
     let decoder: JSONValueDecoding
-    /// The container's own path; a member's path appends its key.
-    let path: JSONCodingPath
-    /// Position of the first member with each key, for objects too large for a linear search.
-    private let positions: [String: Int]?
 
-    /// See ``EncodedObject``'s limit: linear search wins for struct-sized objects.
-    private static var linearSearchLimit: Int { 16 }
-
-    init(object: JSONObject, decoder: JSONValueDecoding, path: JSONCodingPath) {
-        self.object = object
-        self.decoder = decoder
-        self.path = path
-        if object.count > Self.linearSearchLimit {
-            var positions: [String: Int] = [:]
-            positions.reserveCapacity(object.count)
-            for (i, member) in object.members.enumerated() where positions[member.key] == nil {
-                positions[member.key] = i
-            }
-            self.positions = positions
-        } else {
-            self.positions = nil
-        }
-    }
+    private var path: JSONCodingPath { decoder.path }
 
     var codingPath: [any CodingKey] { path.array }
 
-    var allKeys: [Key] {
-        var seen = Set<String>()
-        var keys: [Key] = []
-        keys.reserveCapacity(object.count)
-        for member in object.members where seen.insert(member.key).inserted {
-            if let key = Key(stringValue: member.key) { keys.append(key) }
-        }
-        return keys
-    }
+    var allKeys: [Key] { table.uniqueKeys.compactMap { Key(stringValue: $0) } }
 
     /// The value of the first member named `key`, or `nil`.
     @inline(__always)
-    private func find(_ key: Key) -> JSONValue? {
-        let name = key.stringValue
-        if let positions { return positions[name].map { object.members[$0].value } }
-        for member in object.members where member.key == name { return member.value }
-        return nil
-    }
+    private func find(_ key: Key) -> JSONValue? { table.value(forKey: key.stringValue) }
 
     /// The value of `key`, which must be present.
     @inline(__always)
@@ -163,7 +131,7 @@ struct JSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     /// A decoder for the member `super`; `null` when there is none, as in Foundation.
     func superDecoder() throws -> any Decoder {
         let key = JSONCodingKey.super
-        let value = object[key.stringValue] ?? .null
+        let value = table.value(forKey: key.stringValue) ?? .null
         return JSONValueDecoding(value: value, path: path.appending(key), options: decoder.options)
     }
 
