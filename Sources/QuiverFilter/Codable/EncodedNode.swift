@@ -32,7 +32,7 @@ final class EncodedObject {
     /// Exclusivity is not checked at run time: the object is reachable only from the containers
     /// of one `encode` call, which `Encoder`'s non-`Sendable` contract keeps on one thread, and
     /// every access is a single append or read. The checks cost 12% of encoding a struct.
-    @exclusivity(unchecked) private var members: [(key: String, node: EncodedNode)] = []
+    @exclusivity(unchecked) private var members: [Member] = []
 
     init() { members.reserveCapacity(8) }
 
@@ -45,7 +45,7 @@ final class EncodedObject {
     }
 
     /// Sets the value of `key`, replacing any earlier one.
-    func set(_ node: EncodedNode, forKey key: String) { members.append((key, node)) }
+    func set(_ node: EncodedNode, forKey key: String) { members.append(Member(key: key, node: node)) }
 
     /// The members as a ``JSONObject``, sorted by the UTF-8 bytes of their keys, each key once
     /// with the value written last.
@@ -53,18 +53,25 @@ final class EncodedObject {
     /// - Complexity: O(*n* log *n*) in the number of members written.
     func sortedObject() -> JSONObject {
         let members = self.members
-        var order: [(fingerprint: JSONKeyFingerprint, index: Int)] = []
+        var order: [Entry] = []
         order.reserveCapacity(members.count)
-        for i in members.indices { order.append((JSONKeyFingerprint(members[i].key), i)) }
+        for i in members.indices { order.append(Entry(fingerprint: JSONKeyFingerprint(members[i].key), index: i)) }
         order.sort { a, b in
-            let x = members[a.index].key
-            let y = members[b.index].key
-            if JSONKeyBytes.equal(x, a.fingerprint, y, b.fingerprint) { return a.index < b.index }  // later write last
-            return JSONKeyBytes.precedes(x, a.fingerprint, y, b.fingerprint)
+            switch JSONKeyFingerprint.compare(a.fingerprint, b.fingerprint) {
+            case .less: return true
+            case .greater: return false
+            case .equal: return a.index < b.index  // the later write sorts last
+            case .undecided:
+                let x = members[a.index].key.utf8
+                let y = members[b.index].key.utf8
+                if x.elementsEqual(y) { return a.index < b.index }
+                return x.lexicographicallyPrecedes(y)
+            }
         }
         var result: [JSONObject.Member] = []
         result.reserveCapacity(order.count)
-        for (j, entry) in order.enumerated() {
+        for j in order.indices {
+            let entry = order[j]
             if j + 1 < order.count {
                 let next = order[j + 1]
                 if JSONKeyBytes.equal(members[next.index].key, next.fingerprint, members[entry.index].key, entry.fingerprint) {
@@ -75,5 +82,15 @@ final class EncodedObject {
             result.append(JSONObject.Member(key: member.key, value: member.node.jsonValue))
         }
         return JSONObject(result)
+    }
+
+    private struct Entry {
+        var fingerprint: JSONKeyFingerprint
+        var index: Int
+    }
+
+    private struct Member {
+        var key: String
+        var node: EncodedNode
     }
 }

@@ -84,9 +84,25 @@ struct JSONKeyFingerprint: Equatable {
         self.count = key.utf8.count
     }
 
-    /// Whether the fingerprints alone decide equality of their keys.
+    /// Whether the fingerprint alone decides equality with another key.
     @inline(__always)
     var isComplete: Bool { count <= 16 }
+
+    enum Order { case less, equal, greater, undecided }
+
+    /// How the keys of two fingerprints compare by bytes, or `undecided` when both keys are
+    /// longer than 16 bytes and share their first sixteen.
+    @inline(__always)
+    static func compare(_ a: JSONKeyFingerprint, _ b: JSONKeyFingerprint) -> Order {
+        if a.high != b.high { return a.high < b.high ? .less : .greater }
+        if a.low != b.low { return a.low < b.low ? .less : .greater }
+        // Equal first sixteen bytes, padding included: a key of at most 16 bytes is then a
+        // prefix of the other key, or equal to it.
+        if a.isComplete || b.isComplete {
+            return a.count == b.count ? .equal : a.count < b.count ? .less : .greater
+        }
+        return .undecided
+    }
 }
 
 /// Byte-level comparisons of keys, shared by the encoder (sorting) and the decoder (lookups).
@@ -102,16 +118,5 @@ enum JSONKeyBytes {
     /// Whether two keys have the same UTF-8 bytes.
     static func equal(_ a: String, _ b: String) -> Bool {
         equal(a, JSONKeyFingerprint(a), b, JSONKeyFingerprint(b))
-    }
-
-    /// Whether `a`'s UTF-8 bytes sort before `b`'s, given their fingerprints.
-    @inline(__always)
-    static func precedes(_ a: String, _ fa: JSONKeyFingerprint, _ b: String, _ fb: JSONKeyFingerprint) -> Bool {
-        if fa.high != fb.high { return fa.high < fb.high }
-        if fa.low != fb.low { return fa.low < fb.low }
-        // Equal first sixteen bytes (padding included): when one key has at most 16 bytes it is
-        // a prefix of the other, or both are equal.
-        if fa.isComplete || fb.isComplete { return fa.count < fb.count }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
