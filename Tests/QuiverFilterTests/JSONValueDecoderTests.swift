@@ -113,6 +113,35 @@ import Testing
         #expect(dictionary["k99"] == 99)
     }
 
+    /// Lookups in small (fingerprint scan) and large (hash table) objects find the first member
+    /// with exactly the key's bytes, for keys sharing long prefixes, NULs, and canonically
+    /// equivalent spellings.
+    @Test(arguments: [10, 100])
+    func lookupsMatchBytesExactly(_ filler: Int) throws {
+        let keys = [
+            "0123456789abcdef", "0123456789abcdefX", "0123456789abcdefY", "a", "a\u{0}", "\u{E9}", "e\u{301}", "",
+        ]
+        var members = keys.enumerated().map { JSONObject.Member(key: $0.element, value: .number(Double($0.offset))) }
+        members += (0..<filler).map { JSONObject.Member(key: "filler\($0)", value: .null) }
+        members.append(JSONObject.Member(key: "a", value: .number(-1)))  // a later duplicate loses
+        let value = JSONValue.object(JSONObject(members))
+        let decoded = try JSONValueDecoder().decode([String: Int?].self, from: value)
+        #expect(decoded.count == keys.count + filler - 1)  // Swift's Dictionary merges "é" and "e\u{301}"
+        for (i, key) in keys.enumerated() {
+            struct One: Decodable {
+                var value: Int
+                init(from decoder: any Decoder) throws {
+                    let key = decoder.userInfo[CodingUserInfoKey(rawValue: "key")!] as! String
+                    let container = try decoder.container(keyedBy: JSONCodingKeyForTests.self)
+                    value = try container.decode(Int.self, forKey: JSONCodingKeyForTests(stringValue: key))
+                }
+            }
+            var decoder = JSONValueDecoder()
+            decoder.userInfo[CodingUserInfoKey(rawValue: "key")!] = key
+            #expect(try decoder.decode(One.self, from: value).value == i, "key \(Array(key.utf8))")
+        }
+    }
+
     @Test func userInfoReachesConformances() throws {
         struct Reader: Decodable {
             var unit: String?

@@ -100,6 +100,36 @@ import Testing
         #expect(try JSONValueDecoder().decode([String: Int].self, from: bytes) == dictionary)
     }
 
+    /// Keys built to defeat the 16-byte fingerprints: shared long prefixes, NULs, keys that
+    /// extend others; rewritten keys keep their last value.
+    @Test func randomKeysSortByBytesAndLastWriteWins() throws {
+        struct Writes: Encodable {
+            var writes: [(String, Int)]
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: JSONCodingKeyForTests.self)
+                for (key, value) in writes { try container.encode(value, forKey: JSONCodingKeyForTests(stringValue: key)) }
+            }
+        }
+        var g = SplitMix64(seed: 0x50_87)
+        let pieces = ["", "a", "\u{0}", "é", "z", "0123456789abcdef", "0123456789abcdeg", "\u{10FFFF}", "\u{7F}"]
+        for _ in 0..<300 {
+            var writes: [(String, Int)] = []
+            for i in 0..<Int(g.next() % 40) {
+                let key = (0..<Int(g.next() % 4)).map { _ in pieces[Int(g.next() % UInt64(pieces.count))] }.joined()
+                writes.append((key, i))
+            }
+            guard case .object(let object) = try JSONValueEncoder().encode(Writes(writes: writes)) else {
+                Issue.record("not an object")
+                return
+            }
+            var last: [[UInt8]: Int] = [:]
+            for (key, value) in writes { last[Array(key.utf8)] = value }
+            let expected = last.keys.sorted { $0.lexicographicallyPrecedes($1) }
+            #expect(object.members.map { Array($0.key.utf8) } == expected)
+            #expect(object.members.map(\.value) == expected.map { .number(Double(last[$0]!)) })
+        }
+    }
+
     @Test func intKeyedDictionariesBecomeObjects() throws {
         #expect(try text([3: "c", -1: "a", 10: "b"]) == #"{"-1":"a","10":"b","3":"c"}"#)
         #expect(try JSONValueDecoder().decode([Int: String].self, from: Array(#"{"-1":"a","10":"b"}"#.utf8))
@@ -243,4 +273,12 @@ import Testing
         struct Failing: Encodable { func encode(to encoder: any Encoder) throws { throw Custom() } }
         #expect(throws: Custom.self) { try JSONValueEncoder().encode([Failing()]) }
     }
+}
+
+/// A key for any string.
+struct JSONCodingKeyForTests: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
