@@ -81,7 +81,7 @@ let package = Package(
 
         // MARK: Embedded API (Database: collections, entities, notes, cache tables in atomic batches)
 
-        .target(name: "Quiver", dependencies: ["QuiverMetadata", "QuiverEngine", "QuiverFilter", "QuiverIndex"]),
+        .target(name: "Quiver", dependencies: ["QuiverMetadata", "QuiverEngine", "QuiverStorage", "QuiverFilter", "QuiverIndex"]),
 
         // MARK: Daemon (RESP codec, then the server; `quiverd` is a thin main)
 

@@ -1,4 +1,4 @@
-import QuiverFilter
+@testable import QuiverFilter
 import Testing
 
 /// Whether `expression` matches an element whose attributes are `json` (nil: no attributes).
@@ -250,5 +250,25 @@ func matches(_ expression: String, _ json: String?) throws -> Bool {
             return await group.reduce(true) { $0 && $1 }
         }
         #expect(results)
+    }
+}
+
+@Suite struct FilterConstraintTests {
+    @Test func topLevelAndTermsOnSingleFieldsAreConstraints() throws {
+        let expression = try FilterExpression(#".species == "cat" and .age >= 3 and (.a or .b) and 10 > .w and .tag in ["x", 2]"#)
+        #expect(expression.constraints == [
+            .equals(field: "species", values: [.string("cat")]),
+            .range(field: "age", lower: 3, lowerInclusive: true, upper: nil, upperInclusive: false),
+            .range(field: "w", lower: nil, lowerInclusive: false, upper: 10, upperInclusive: false),
+            .equals(field: "tag", values: [.string("x"), .number(2)]),
+        ])
+    }
+
+    @Test func disjunctionsArithmeticAndNegationsAreNot() throws {
+        for source in [".a == 1 or .b == 2", ".a + 1 == 2", "!(.a == 1)", ".a != 1", "\"x\" in .tags", ".a == .b"] {
+            #expect(try FilterExpression(source).constraints.isEmpty, "\(source)")
+        }
+        #expect(try FilterExpression("1 == .a").constraints == [.equals(field: "a", values: [.number(1)])])
+        #expect(try FilterExpression(".a == null").constraints == [.equals(field: "a", values: [.null])])
     }
 }

@@ -1,3 +1,4 @@
+import QuiverEngine
 import QuiverMetadata
 import QuiverTestSupport
 import Synchronization

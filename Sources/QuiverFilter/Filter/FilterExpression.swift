@@ -37,6 +37,9 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
     public let source: String
     /// The fields the expression reads, each once, in order of first appearance.
     public let selectors: [String]
+    /// Conditions on single fields that every accepted element meets (from the top-level `and`
+    /// terms): what an attribute index can narrow candidates with.
+    package let constraints: [FilterConstraint]
     let program: FilterProgram
 
     /// Compiles an expression.
@@ -65,6 +68,7 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
         self.source = source
         self.selectors = tree.selectors.filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }
         self.program = FilterProgram(tree)
+        self.constraints = FilterConstraint.extract(from: tree)
     }
 
     /// Whether an element with these attributes passes the filter.

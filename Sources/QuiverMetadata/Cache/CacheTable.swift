@@ -1,3 +1,4 @@
+public import QuiverEngine
 internal import QuiverIndex
 internal import Synchronization
 #if canImport(Glibc)
@@ -56,15 +57,15 @@ public final class CacheTable: Sendable {
     }
 
     private struct Entry {
-        var key: String
+        var key: Key
         var value: [UInt8]
         /// Wall-clock deadline in milliseconds, or `Int64.max`.
         var deadline: Int64
-        var bytes: Int { key.utf8.count + value.count }
+        var bytes: Int { key.bytes.count + value.count }
     }
 
     private struct State {
-        var slots: [String: Int32] = [:]
+        var slots: [Key: Int32] = [:]
         var entries: [Entry?] = []
         var order = SieveIndex()
         var statistics = Statistics()
@@ -86,7 +87,7 @@ public final class CacheTable: Sendable {
     /// Where deadlines come from.
     public let clock: CacheClock
     private let state = Locked(State())
-    private let loads = Locked<[String: Task<[UInt8], any Error>]>([:])
+    private let loads = Locked<[Key: Task<[UInt8], any Error>]>([:])
 
     /// Creates an empty table.
     ///
@@ -98,8 +99,11 @@ public final class CacheTable: Sendable {
         self.clock = clock
     }
 
+    /// The live value under the UTF-8 bytes of `key`, or `nil` (counted as a hit or a miss).
+    public func get(_ key: String) -> [UInt8]? { get(Key(key)) }
+
     /// The live value under `key`, or `nil` (counted as a hit or a miss).
-    public func get(_ key: String) -> [UInt8]? {
+    public func get(_ key: Key) -> [UInt8]? {
         let now = clock.nowMilliseconds()
         return state.withLock { state -> [UInt8]? in
             guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else {
@@ -119,7 +123,7 @@ public final class CacheTable: Sendable {
     }
 
     /// Milliseconds until `key` expires: `nil` when absent, `Int64.max` when it has no TTL.
-    public func remainingMilliseconds(_ key: String) -> Int64? {
+    public func remainingMilliseconds(_ key: Key) -> Int64? {
         let now = clock.nowMilliseconds()
         return state.withLock { state -> Int64? in
             guard let slot = state.slots[key], let entry = state.entries[Int(slot)], entry.deadline > now else { return nil }
@@ -131,18 +135,36 @@ public final class CacheTable: Sendable {
     ///
     /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``.
     @discardableResult
-    public func set(_ key: String, _ value: [UInt8], ttl: Duration? = nil) -> Bool {
-        let ttl = ttl ?? configuration.defaultTTL
-        let deadline = ttl.map { clock.nowMilliseconds() &+ Self.milliseconds($0) } ?? .max
-        return set(key, value, deadline: deadline)
+    public func set(_ key: String, _ value: [UInt8], ttl: Duration? = nil) -> Bool { set(Key(key), value, ttl: ttl) }
+
+    /// Stores `value` under `key` with `ttl` (default: the table's), evicting to stay in bounds.
+    ///
+    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``.
+    @discardableResult
+    public func set(_ key: Key, _ value: [UInt8], ttl: Duration? = nil) -> Bool {
+        set(key, value, deadline: deadline(ttl: ttl))
+    }
+
+    /// The wall-clock deadline an entry set now with `ttl` (default: the table's) gets;
+    /// `Int64.max` for none.
+    public func deadline(ttl: Duration?) -> Int64 {
+        (ttl ?? configuration.defaultTTL).map { clock.nowMilliseconds() &+ Self.milliseconds($0) } ?? .max
     }
 
     /// Stores `value` under `key` until the wall-clock `deadline` (milliseconds since 1970).
     @discardableResult
-    public func set(_ key: String, _ value: [UInt8], deadline: Int64) -> Bool {
+    public func set(_ key: Key, _ value: [UInt8], deadline: Int64) -> Bool {
+        storeEvicting(key, value, deadline: deadline) != nil
+    }
+
+    /// Stores `value` under `key` until `deadline`, evicting to stay in bounds.
+    ///
+    /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound.
+    package func storeEvicting(_ key: Key, _ value: [UInt8], deadline: Int64) -> [Key]? {
         let entry = Entry(key: key, value: value, deadline: deadline)
-        guard entry.bytes <= configuration.maxBytes else { return false }
-        state.withLock { state in
+        guard entry.bytes <= configuration.maxBytes else { return nil }
+        return state.withLock { state in
+            var evicted: [Key] = []
             if let slot = state.slots[key] { state.removeSlot(slot) }
             while state.statistics.entries >= configuration.maxEntries
                 || state.statistics.bytes + entry.bytes > configuration.maxBytes
@@ -153,19 +175,60 @@ public final class CacheTable: Sendable {
                 state.statistics.entries -= 1
                 state.statistics.bytes -= old.bytes
                 state.statistics.evictions += 1
+                evicted.append(old.key)
             }
             let slot = state.order.insert()
             if Int(slot) == state.entries.count { state.entries.append(entry) } else { state.entries[Int(slot)] = entry }
             state.slots[key] = slot
             state.statistics.entries += 1
             state.statistics.bytes += entry.bytes
+            return evicted
         }
-        return true
+    }
+
+    /// Removes the UTF-8 bytes of `key`; returns whether a live entry was there.
+    @discardableResult
+    public func remove(_ key: String) -> Bool { remove(Key(key)) }
+
+    /// Whether `key` has a live entry (not counted as a hit or a miss).
+    public func contains(_ key: Key) -> Bool {
+        let now = clock.nowMilliseconds()
+        return state.withLock { state in
+            guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else { return false }
+            return entry.deadline > now
+        }
+    }
+
+    /// The live value and deadline under `key` without counting a hit or a miss or marking it
+    /// used: for inspection (`TTL`, `TYPE`, persistence).
+    public func peek(_ key: Key) -> (value: [UInt8], deadline: Int64)? {
+        let now = clock.nowMilliseconds()
+        return state.withLock { state in
+            guard let slot = state.slots[key], let entry = state.entries[Int(slot)], entry.deadline > now else { return nil }
+            return (entry.value, entry.deadline)
+        }
+    }
+
+    /// Every live key, in no particular order.
+    public func keys() -> [Key] {
+        let now = clock.nowMilliseconds()
+        return state.withLock { state in state.entries.compactMap { entry in entry.flatMap { $0.deadline > now ? $0.key : nil } } }
+    }
+
+    /// Drops every entry (counted neither as evictions nor expirations).
+    public func removeAll() {
+        state.withLock { state in
+            let statistics = state.statistics
+            state = State()
+            state.statistics = statistics
+            state.statistics.entries = 0
+            state.statistics.bytes = 0
+        }
     }
 
     /// Removes `key`; returns whether a live entry was there.
     @discardableResult
-    public func remove(_ key: String) -> Bool {
+    public func remove(_ key: Key) -> Bool {
         let now = clock.nowMilliseconds()
         return state.withLock { state in
             guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else { return false }
@@ -179,13 +242,29 @@ public final class CacheTable: Sendable {
     public func getOrCompute(
         _ key: String, ttl: Duration? = nil, loader: @escaping @Sendable () async throws -> [UInt8]
     ) async throws -> [UInt8] {
+        try await getOrCompute(Key(key), ttl: ttl, loader: loader)
+    }
+
+    /// The value under `key`, loading it with `loader` on a miss (see the `String` form).
+    public func getOrCompute(
+        _ key: Key, ttl: Duration? = nil, loader: @escaping @Sendable () async throws -> [UInt8]
+    ) async throws -> [UInt8] {
+        try await getOrCompute(key, loader: loader) { [self] value in set(key, value, ttl: ttl) }
+    }
+
+    /// The single-flight load behind ``getOrCompute(_:ttl:loader:)-(Key,_,_)``, with the store of
+    /// the loaded value supplied (a persistent table stores it durably).
+    package func getOrCompute(
+        _ key: Key, loader: @escaping @Sendable () async throws -> [UInt8],
+        store: @escaping @Sendable ([UInt8]) async throws -> Void
+    ) async throws -> [UInt8] {
         if let value = get(key) { return value }
         let task = loads.withLock { running -> Task<[UInt8], any Error> in
             if let load = running[key] { return load }
             let task = Task { [self] in
                 defer { _ = loads.withLock { $0.removeValue(forKey: key) } }
                 let value = try await loader()
-                set(key, value, ttl: ttl)
+                try await store(value)
                 return value
             }
             running[key] = task
@@ -216,7 +295,7 @@ public final class CacheTable: Sendable {
     /// The counters now.
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
+    package static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
     }
@@ -226,14 +305,19 @@ public final class CacheTable: Sendable {
 /// sets and advances.
 public final class CacheClock: Sendable {
     private let override = Atomic<Int64>(.min)
+    private let source: (@Sendable () -> Int64)?
 
     /// The system clock.
-    public init() {}
+    public init() { source = nil }
+
+    /// A clock reading `source` (milliseconds since 1970), such as a database's wall clock.
+    public init(source: @escaping @Sendable () -> Int64) { self.source = source }
 
     /// Milliseconds since 1970.
     public func nowMilliseconds() -> Int64 {
         let fixed = override.load(ordering: .relaxed)
         if fixed != .min { return fixed }
+        if let source { return source() }
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

@@ -1,0 +1,122 @@
+public import QuiverEngine
+
+/// Changes that commit together: vectors, entities, notes and cache entries, all or none, in one
+/// log record. Readers see all of a batch or none of it.
+///
+/// A batch is lent to the closure of ``Database/write(_:)-(_)``; it records what to do, and the
+/// database does it when the closure returns. Operations on one entity, note or cache key apply
+/// in the order they were added.
+public struct Batch {
+    enum Intent {
+        case upsertVector(collection: String, key: Key, vector: [Float], attributes: [UInt8]?)
+        case deleteVector(collection: String, key: Key)
+        case setVectorAttributes(collection: String, key: Key, attributes: [UInt8]?)
+        case upsertEntity(EntityRef, attributes: [UInt8], embeddings: [EntityEmbedding])
+        case deleteEntity(EntityRef)
+        case addNote(Note, embedding: EntityEmbedding?)
+        case editNote(id: String, body: String?, tags: [String]?)
+        case deleteNote(id: String)
+        case cacheSet(cache: String, key: Key, value: [UInt8], ttl: Duration?)
+        case cacheDelete(cache: String, key: Key)
+    }
+
+    private(set) var intents: [Intent] = []
+    let clock: @Sendable () -> Int64
+    let noteIDs: NoteIDGenerator
+
+    init(clock: @escaping @Sendable () -> Int64, noteIDs: NoteIDGenerator) {
+        self.clock = clock
+        self.noteIDs = noteIDs
+    }
+
+    /// Whether nothing was added.
+    public var isEmpty: Bool { intents.isEmpty }
+
+    // MARK: Vectors
+
+    /// Inserts or replaces the vector under `key` in `collection`, with optional attributes.
+    public mutating func upsert(_ key: Key, vector: [Float], attributes: JSONValue? = nil, in collection: String) {
+        intents.append(.upsertVector(collection: collection, key: key, vector: vector, attributes: attributes?.serialized()))
+    }
+
+    /// Inserts or replaces the vector under the UTF-8 bytes of `key`.
+    public mutating func upsert(_ key: String, vector: [Float], attributes: JSONValue? = nil, in collection: String) {
+        upsert(Key(key), vector: vector, attributes: attributes, in: collection)
+    }
+
+    /// Inserts or replaces the vector under `key` with attribute bytes stored verbatim (not
+    /// checked to be JSON; filters read them as JSON).
+    public mutating func upsert(_ key: Key, vector: [Float], rawAttributes: [UInt8]?, in collection: String) {
+        intents.append(.upsertVector(collection: collection, key: key, vector: vector, attributes: rawAttributes))
+    }
+
+    /// Deletes the vector under `key` (nothing when absent).
+    public mutating func delete(_ key: Key, in collection: String) {
+        intents.append(.deleteVector(collection: collection, key: key))
+    }
+
+    /// Replaces the attributes of the vector under `key` (`nil` removes them; nothing when the
+    /// key is absent).
+    public mutating func setAttributes(_ attributes: JSONValue?, of key: Key, in collection: String) {
+        intents.append(.setVectorAttributes(collection: collection, key: key, attributes: attributes?.serialized()))
+    }
+
+    /// Replaces the attribute bytes of the vector under `key`, stored verbatim.
+    public mutating func setRawAttributes(_ attributes: [UInt8]?, of key: Key, in collection: String) {
+        intents.append(.setVectorAttributes(collection: collection, key: key, attributes: attributes))
+    }
+
+    // MARK: Entities
+
+    /// Inserts or replaces an entity's attributes (a JSON object) and, when given, the vectors it
+    /// owns in collections. Vectors it owned before keep their vectors and take the new attributes.
+    public mutating func upsertEntity(_ ref: EntityRef, attributes: JSONValue, embeddings: [EntityEmbedding] = []) {
+        intents.append(.upsertEntity(ref, attributes: attributes.serialized(), embeddings: embeddings))
+    }
+
+    /// Inserts or replaces an entity from a `Codable` value.
+    ///
+    /// - Throws: `EncodingError` when the value does not encode as a JSON object.
+    public mutating func upsertEntity<T: Encodable>(
+        _ ref: EntityRef, value: T, embeddings: [EntityEmbedding] = []
+    ) throws {
+        let attributes = try JSONValueEncoder().encode(value)
+        upsertEntity(ref, attributes: attributes, embeddings: embeddings)
+    }
+
+    /// Deletes an entity with its index entries, the vectors it owns and its notes.
+    public mutating func deleteEntity(_ ref: EntityRef) { intents.append(.deleteEntity(ref)) }
+
+    // MARK: Notes
+
+    /// Attaches a note to an entity, optionally with an embedding of it for semantic search.
+    ///
+    /// - Returns: The new note's id.
+    @discardableResult
+    public mutating func addNote(to entity: EntityRef, body: String, tags: [String] = [], embedding: EntityEmbedding? = nil) -> String {
+        let now = clock()
+        let note = Note(id: noteIDs.next(now: now), entity: entity, body: body, tags: tags, created: now, updated: now)
+        intents.append(.addNote(note, embedding: embedding))
+        return note.id
+    }
+
+    /// Changes a note's body and/or tags (what is `nil` stays).
+    public mutating func editNote(_ id: String, body: String? = nil, tags: [String]? = nil) {
+        intents.append(.editNote(id: id, body: body, tags: tags))
+    }
+
+    /// Deletes a note (and its embedding).
+    public mutating func deleteNote(_ id: String) { intents.append(.deleteNote(id: id)) }
+
+    // MARK: Caches
+
+    /// Stores `value` under `key` in the cache table `cache`, with `ttl` (default: the table's).
+    public mutating func set(_ value: [UInt8], forKey key: Key, ttl: Duration? = nil, inCache cache: String) {
+        intents.append(.cacheSet(cache: cache, key: key, value: value, ttl: ttl))
+    }
+
+    /// Removes `key` from the cache table `cache`.
+    public mutating func removeCached(_ key: Key, inCache cache: String) {
+        intents.append(.cacheDelete(cache: cache, key: key))
+    }
+}
