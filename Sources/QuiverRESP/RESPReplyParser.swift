@@ -22,6 +22,8 @@ public struct RESPReplyParser: Sendable {
     private var scannedTo = 0
     /// For each open aggregate, how many elements it still needs.
     private var open: [Int] = []
+    /// How far the line of the element at `scannedTo` is known to hold no CR.
+    private var lineScanned = 0
     private var failure: RESPError?
 
     /// Creates a parser.
@@ -40,8 +42,16 @@ public struct RESPReplyParser: Sendable {
             // Check completeness first, resuming where the last call stopped, so a reply arriving
             // in many pieces is scanned once.
             while true {
-                guard let (element, end) = try element(at: scannedTo, in: buffer) else { return nil }
-                scannedTo = end
+                let element: Element
+                switch try self.element(at: scannedTo, in: buffer, lineScanned: lineScanned) {
+                case .incomplete(let scanned):
+                    lineScanned = scanned
+                    return nil
+                case .complete(let complete, let end):
+                    element = complete
+                    scannedTo = end
+                    lineScanned = 0
+                }
                 switch element {
                 case .scalar:
                     break
@@ -81,10 +91,24 @@ public struct RESPReplyParser: Sendable {
         case aggregate(AggregateType, Int)
     }
 
-    /// Reads one element (a scalar, or an aggregate's header) at `offset`; `nil` if incomplete.
-    private func element(at offset: Int, in buffer: ByteBuffer) throws(RESPError) -> (Element, Int)? {
-        guard let type = buffer.getInteger(at: buffer.readerIndex + offset, as: UInt8.self) else { return nil }
-        guard let lineEnd = try lineEnd(from: offset + 1, in: buffer) else { return nil }
+    private enum Step {
+        /// The element and the offset after it.
+        case complete(Element, Int)
+        /// More bytes are needed; the element's first line holds no CR in this many bytes.
+        case incomplete(lineScanned: Int)
+    }
+
+    /// Reads one element (a scalar, or an aggregate's header) at `offset`, skipping the first
+    /// `lineScanned` bytes of its line in the search for CR.
+    private func element(at offset: Int, in buffer: ByteBuffer, lineScanned: Int) throws(RESPError) -> Step {
+        guard let type = buffer.getInteger(at: buffer.readerIndex + offset, as: UInt8.self) else {
+            return .incomplete(lineScanned: 0)
+        }
+        let lineEnd: Int
+        switch try self.lineEnd(from: offset + 1, skipping: lineScanned, in: buffer) {
+        case .found(let at): lineEnd = at
+        case .notFound(let scanned), .nul(let scanned): return .incomplete(lineScanned: scanned)
+        }
         let next = lineEnd + 2
         func text() -> String {
             String(decoding: buffer.readableBytesView[(buffer.readerIndex + offset + 1)..<(buffer.readerIndex + lineEnd)], as: UTF8.self)
@@ -102,75 +126,78 @@ public struct RESPReplyParser: Sendable {
         }
         switch type {
         case UInt8(ascii: "+"):
-            return (.scalar(.simpleString(text())), next)
+            return .complete(.scalar(.simpleString(text())), next)
         case UInt8(ascii: "-"):
-            return (.scalar(.simpleError(text())), next)
+            return .complete(.scalar(.simpleError(text())), next)
         case UInt8(ascii: ":"):
-            return (.scalar(.integer(try integer())), next)
+            return .complete(.scalar(.integer(try integer())), next)
         case UInt8(ascii: "_"):
             guard lineEnd == offset + 1 else { throw .malformedReply("bytes after '_'") }
-            return (.scalar(.null), next)
+            return .complete(.scalar(.null), next)
         case UInt8(ascii: "#"):
             switch buffer.getBytes(at: buffer.readerIndex + offset + 1, length: lineEnd - offset - 1) {
-            case [UInt8(ascii: "t")]: return (.scalar(.boolean(true)), next)
-            case [UInt8(ascii: "f")]: return (.scalar(.boolean(false)), next)
+            case [UInt8(ascii: "t")]: return .complete(.scalar(.boolean(true)), next)
+            case [UInt8(ascii: "f")]: return .complete(.scalar(.boolean(false)), next)
             default: throw .malformedReply("bad boolean")
             }
         case UInt8(ascii: ","):
             guard let number = Self.parseDouble(text()) else { throw .malformedReply("bad double") }
-            return (.scalar(.double(number)), next)
+            return .complete(.scalar(.double(number)), next)
         case UInt8(ascii: "("):
             let digits = text()
             guard Self.isBigNumber(digits) else { throw .malformedReply("bad big number") }
-            return (.scalar(.bigNumber(digits)), next)
+            return .complete(.scalar(.bigNumber(digits)), next)
         case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
             let length = try integer()
-            if length == -1 && type == UInt8(ascii: "$") { return (.scalar(.nullBulkString), next) }
+            if length == -1 && type == UInt8(ascii: "$") { return .complete(.scalar(.nullBulkString), next) }
             guard length >= 0, length <= maximumBulkLength else { throw .malformedReply("bad bulk length") }
             let payloadLength = Int(length)
-            guard buffer.readableBytes - next - 2 >= payloadLength else { return nil }
+            guard buffer.readableBytes - next - 2 >= payloadLength else { return .incomplete(lineScanned: lineEnd - offset - 1) }
             let crlf = buffer.getBytes(at: buffer.readerIndex + next + payloadLength, length: 2)
             guard crlf == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else { throw .malformedReply("payload not followed by CRLF") }
             let payload = buffer.getSlice(at: buffer.readerIndex + next, length: payloadLength)!
             let end = next + payloadLength + 2
             switch type {
-            case UInt8(ascii: "$"): return (.scalar(.bulkString(payload)), end)
-            case UInt8(ascii: "!"): return (.scalar(.bulkError(payload)), end)
+            case UInt8(ascii: "$"): return .complete(.scalar(.bulkString(payload)), end)
+            case UInt8(ascii: "!"): return .complete(.scalar(.bulkError(payload)), end)
             default:
                 guard payloadLength >= 4, payload.getInteger(at: payload.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":") else {
                     throw .malformedReply("verbatim string without a format")
                 }
                 let format = String(decoding: payload.readableBytesView.prefix(3), as: UTF8.self)
-                return (.scalar(.verbatimString(format: format, text: payload.getSlice(at: payload.readerIndex + 4, length: payloadLength - 4)!)), end)
+                return .complete(.scalar(.verbatimString(format: format, text: payload.getSlice(at: payload.readerIndex + 4, length: payloadLength - 4)!)), end)
             }
         case UInt8(ascii: "*"):
-            if try integer() == -1 { return (.scalar(.nullArray), next) }
-            return (.aggregate(.array, try count(1)), next)
+            if try integer() == -1 { return .complete(.scalar(.nullArray), next) }
+            return .complete(.aggregate(.array, try count(1)), next)
         case UInt8(ascii: "~"):
-            return (.aggregate(.set, try count(1)), next)
+            return .complete(.aggregate(.set, try count(1)), next)
         case UInt8(ascii: ">"):
-            return (.aggregate(.push, try count(1)), next)
+            return .complete(.aggregate(.push, try count(1)), next)
         case UInt8(ascii: "%"):
-            return (.aggregate(.map, try count(2)), next)
+            return .complete(.aggregate(.map, try count(2)), next)
         case UInt8(ascii: "|"):
-            return (.aggregate(.attribute, try count(2, plus: 1)), next)
+            return .complete(.aggregate(.attribute, try count(2, plus: 1)), next)
         default:
             throw .malformedReply("unknown type byte \(type)")
         }
     }
 
-    /// The offset of the CR of the line starting at `offset`, `nil` if not all here.
-    private func lineEnd(from offset: Int, in buffer: ByteBuffer) throws(RESPError) -> Int? {
+    /// Finds the CRLF of the line starting at `offset`; `.found` gives the CR's offset, the other
+    /// cases how many bytes of the line hold no CR.
+    private func lineEnd(from offset: Int, skipping scanned: Int, in buffer: ByteBuffer) throws(RESPError) -> LineScan {
         // Replies are short lines; a line without CRLF within 64 KiB is not RESP.
         let limit = offset + 65_536
-        switch buffer.scan(for: UInt8(ascii: "\r"), from: offset, limit: limit, stopAtNUL: false) {
+        switch buffer.scan(for: UInt8(ascii: "\r"), from: offset + scanned, limit: limit, stopAtNUL: false) {
         case .found(let at):
-            guard let lf = buffer.getInteger(at: buffer.readerIndex + at + 1, as: UInt8.self) else { return nil }
+            guard let lf = buffer.getInteger(at: buffer.readerIndex + at + 1, as: UInt8.self) else {
+                return .notFound(at - offset)
+            }
             guard lf == UInt8(ascii: "\n") else { throw .malformedReply("CR not followed by LF") }
-            return at
+            return .found(at)
         case .notFound(let scannedTo), .nul(let scannedTo):
             if scannedTo >= limit { throw .malformedReply("line longer than 64 KiB") }
-            return nil
+            return .notFound(scannedTo - offset)
         }
     }
 
@@ -179,7 +206,7 @@ public struct RESPReplyParser: Sendable {
         var frames: [(type: AggregateType, remaining: Int, elements: [RESPValue])] = []
         var offset = 0
         while true {
-            guard let (element, end) = try element(at: offset, in: buffer) else {
+            guard case .complete(let element, let end) = try self.element(at: offset, in: buffer, lineScanned: 0) else {
                 preconditionFailure("a scanned reply became incomplete")
             }
             offset = end

@@ -6,6 +6,10 @@ public import NIOCore
 /// Install it as `ByteToMessageHandler(RESPRequestDecoder())`. After a protocol error it emits
 /// ``RESPRequest/protocolError(_:)`` once and discards every later byte.
 ///
+/// Arguments are slices of the handler's receive buffer, so no bytes are copied. A handler that
+/// keeps them after its `channelRead` returns makes the next read copy that buffer (copy-on-write);
+/// keep only what is needed, or copy it.
+///
 /// To change limits during a connection (Redis's tighter pre-`AUTH` caps), create the decoder
 /// with a `NIOLoopBoundBox` the command handler also holds, and set its value when the
 /// connection authenticates. The decoder reads the box before each step, and commands reach the
