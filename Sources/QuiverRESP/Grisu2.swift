@@ -23,7 +23,8 @@ enum Grisu2 {
     ///   - value: The double.
     ///   - digits: At least 20 bytes; receives ASCII digits.
     /// - Returns: The digit count *n* and decimal exponent *K*: |value| ≈ digits·10^K.
-    static func digits(of value: Double, into digits: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, exponent: Int) {
+    static func digits(of value: Double, into digits: UnsafeMutableBufferPointer<UInt8>) -> (count: Int, exponent: Int)
+    {
         let bits = value.bitPattern
         let biased = Int((bits >> 52) & 0x7FF)
         let fraction = bits & fractionMask
@@ -129,7 +130,8 @@ enum Grisu2 {
             let rest = (integral << shift) &+ fraction
             if rest <= delta {
                 exponent += kappa
-                roundLastDigit(digits, count: count, delta: delta, rest: rest, tenKappa: divisor << shift, distance: distance)
+                roundLastDigit(
+                    digits, count: count, delta: delta, rest: rest, tenKappa: divisor << shift, distance: distance)
                 return count
             }
         }
@@ -142,7 +144,8 @@ enum Grisu2 {
             fraction &= one &- 1
             if fraction < delta {
                 exponent += kappa
-                roundLastDigit(digits, count: count, delta: delta, rest: fraction, tenKappa: one, distance: distance &* unit)
+                roundLastDigit(
+                    digits, count: count, delta: delta, rest: fraction, tenKappa: one, distance: distance &* unit)
                 return count
             }
             unit &*= 10

@@ -22,7 +22,7 @@ public import NIOCore
 ///   magnitude: `0.000123` (K = −6) stays decimal while `0.00012345` (K = −8) becomes `1.2345e-4`.
 ///
 /// Swift's `description` differs (`1.0`, `1e-07`, `1e+23`); use this instead.
-public enum RESPDouble {
+public enum RESPDouble: Sendable {
     /// The most bytes ``write(_:to:)`` writes.
     public static let maximumLength = 32
 

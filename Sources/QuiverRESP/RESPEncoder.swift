@@ -269,7 +269,8 @@ extension ByteBuffer {
         case .push: return writeRESPLength(prefix: resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), count)
         case .map:
             return resp3
-                ? writeRESPLength(prefix: UInt8(ascii: "%"), count) : writeRESPLength(prefix: UInt8(ascii: "*"), count * 2)
+                ? writeRESPLength(prefix: UInt8(ascii: "%"), count)
+                : writeRESPLength(prefix: UInt8(ascii: "*"), count * 2)
         }
     }
 

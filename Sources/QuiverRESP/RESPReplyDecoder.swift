@@ -5,7 +5,7 @@ public import NIOCore
 ///
 /// A malformed reply is thrown, so `ByteToMessageHandler` fires it through `errorCaught` after
 /// the replies before it, and the connection should be closed.
-public struct RESPReplyDecoder: ByteToMessageDecoder {
+public struct RESPReplyDecoder: ByteToMessageDecoder, Sendable {
     /// ``RESPValue``.
     public typealias InboundOut = RESPValue
 

@@ -57,7 +57,9 @@ public struct RESPReplyParser: Sendable {
                     break
                 case .aggregate(_, let count):
                     if count > 0 {
-                        guard open.count < maximumDepth else { throw .malformedReply("nesting deeper than \(maximumDepth)") }
+                        guard open.count < maximumDepth else {
+                            throw .malformedReply("nesting deeper than \(maximumDepth)")
+                        }
                         open.append(count)
                         continue
                     }
@@ -111,7 +113,9 @@ public struct RESPReplyParser: Sendable {
         }
         let next = lineEnd + 2
         func text() -> String {
-            String(decoding: buffer.readableBytesView[(buffer.readerIndex + offset + 1)..<(buffer.readerIndex + lineEnd)], as: UTF8.self)
+            String(
+                decoding: buffer.readableBytesView[(buffer.readerIndex + offset + 1)..<(buffer.readerIndex + lineEnd)],
+                as: UTF8.self)
         }
         func integer() throws(RESPError) -> Int64 {
             guard let value = buffer.strictInteger(from: offset + 1, to: lineEnd) else {
@@ -152,20 +156,30 @@ public struct RESPReplyParser: Sendable {
             if length == -1 && type == UInt8(ascii: "$") { return .complete(.scalar(.nullBulkString), next) }
             guard length >= 0, length <= maximumBulkLength else { throw .malformedReply("bad bulk length") }
             let payloadLength = Int(length)
-            guard buffer.readableBytes - next - 2 >= payloadLength else { return .incomplete(lineScanned: lineEnd - offset - 1) }
+            guard buffer.readableBytes - next - 2 >= payloadLength else {
+                return .incomplete(lineScanned: lineEnd - offset - 1)
+            }
             let crlf = buffer.getBytes(at: buffer.readerIndex + next + payloadLength, length: 2)
-            guard crlf == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else { throw .malformedReply("payload not followed by CRLF") }
+            guard crlf == [UInt8(ascii: "\r"), UInt8(ascii: "\n")] else {
+                throw .malformedReply("payload not followed by CRLF")
+            }
             let payload = buffer.getSlice(at: buffer.readerIndex + next, length: payloadLength)!
             let end = next + payloadLength + 2
             switch type {
             case UInt8(ascii: "$"): return .complete(.scalar(.bulkString(payload)), end)
             case UInt8(ascii: "!"): return .complete(.scalar(.bulkError(payload)), end)
             default:
-                guard payloadLength >= 4, payload.getInteger(at: payload.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":") else {
+                guard payloadLength >= 4,
+                    payload.getInteger(at: payload.readerIndex + 3, as: UInt8.self) == UInt8(ascii: ":")
+                else {
                     throw .malformedReply("verbatim string without a format")
                 }
                 let format = String(decoding: payload.readableBytesView.prefix(3), as: UTF8.self)
-                return .complete(.scalar(.verbatimString(format: format, text: payload.getSlice(at: payload.readerIndex + 4, length: payloadLength - 4)!)), end)
+                return .complete(
+                    .scalar(
+                        .verbatimString(
+                            format: format,
+                            text: payload.getSlice(at: payload.readerIndex + 4, length: payloadLength - 4)!)), end)
             }
         case UInt8(ascii: "*"):
             if try integer() == -1 { return .complete(.scalar(.nullArray), next) }
@@ -256,8 +270,14 @@ public struct RESPReplyParser: Sendable {
         case "-inf": return -.infinity
         case "nan", "-nan": return .nan
         default:
-            guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
-                text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") })
+            guard let first = text.utf8.first,
+                first == UInt8(ascii: "-") || first == UInt8(ascii: ".")
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+                text.utf8.allSatisfy({
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".")
+                        || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+")
+                        || $0 == UInt8(ascii: "-")
+                })
             else { return nil }
             return Double(text)
         }

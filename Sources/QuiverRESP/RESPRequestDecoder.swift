@@ -16,7 +16,7 @@ public import NIOCore
 /// next handler synchronously, so a command handler that processes `AUTH` in its `channelRead`
 /// has the new limits in force for the very next command, as Redis's one-command look-ahead
 /// before authentication gives.
-public struct RESPRequestDecoder: ByteToMessageDecoder {
+public struct RESPRequestDecoder: ByteToMessageDecoder, Sendable {
     /// ``RESPRequest``.
     public typealias InboundOut = RESPRequest
 

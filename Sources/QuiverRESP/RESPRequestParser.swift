@@ -137,7 +137,9 @@ public struct RESPRequestParser: Sendable {
         let available = buffer.readableBytes
         let limit = limits.lengthLineLimit
         let crIndex: Int
-        switch sawNUL ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\r"), from: scanned, limit: limit + 1, stopAtNUL: true) {
+        switch sawNUL
+            ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\r"), from: scanned, limit: limit + 1, stopAtNUL: true)
+        {
         case .nul(let at):
             if available > limit { throw .tooBigMultibulkCountString }
             state = .start(scanned: at, sawNUL: true)
@@ -252,7 +254,9 @@ public struct RESPRequestParser: Sendable {
         let available = buffer.readableBytes
         let limit = limits.inlineLimit
         let newline: Int
-        switch sawNUL ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\n"), from: scanned, limit: limit + 1, stopAtNUL: true) {
+        switch sawNUL
+            ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\n"), from: scanned, limit: limit + 1, stopAtNUL: true)
+        {
         case .nul(let at):
             if available > limit { throw .tooBigInlineRequest }
             state = .start(scanned: at, sawNUL: true)
@@ -265,7 +269,9 @@ public struct RESPRequestParser: Sendable {
             newline = at
         }
         var lineLength = newline
-        if lineLength > 0, buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+        if lineLength > 0,
+            buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r")
+        {
             lineLength -= 1
         }
         let line = buffer.getBytes(at: buffer.readerIndex, length: lineLength)!

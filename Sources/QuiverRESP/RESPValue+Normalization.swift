@@ -16,7 +16,9 @@ extension RESPValue {
     public func normalized(for protocolVersion: RESPProtocolVersion) -> RESPValue {
         let resp3 = protocolVersion == .resp3
         func entries(_ entries: [(key: RESPValue, value: RESPValue)]) -> [(key: RESPValue, value: RESPValue)] {
-            entries.map { (key: $0.key.normalized(for: protocolVersion), value: $0.value.normalized(for: protocolVersion)) }
+            entries.map {
+                (key: $0.key.normalized(for: protocolVersion), value: $0.value.normalized(for: protocolVersion))
+            }
         }
         func flat(_ entries: [(key: RESPValue, value: RESPValue)]) -> [RESPValue] {
             entries.flatMap { [$0.key.normalized(for: protocolVersion), $0.value.normalized(for: protocolVersion)] }
@@ -32,7 +34,8 @@ extension RESPValue {
         case .double(let number): return resp3 ? self : .bulkString(RESPDouble.format(number))
         case .bigNumber(let digits): return resp3 ? .bigNumber(Self.sanitized(digits)) : .bulkString(digits)
         case .bulkError(let payload):
-            return resp3 ? self : .simpleError(Self.sanitized(String(decoding: payload.readableBytesView, as: UTF8.self)))
+            return resp3
+                ? self : .simpleError(Self.sanitized(String(decoding: payload.readableBytesView, as: UTF8.self)))
         case .verbatimString(let format, let text):
             return resp3
                 ? .verbatimString(format: String(decoding: Self.verbatimFormatBytes(format), as: UTF8.self), text: text)
@@ -43,7 +46,8 @@ extension RESPValue {
             return resp3 ? .set(normalized) : .array(normalized)
         case .attribute(let pairs, let reply):
             return resp3
-                ? .attribute(entries(pairs), reply.normalized(for: protocolVersion)) : reply.normalized(for: protocolVersion)
+                ? .attribute(entries(pairs), reply.normalized(for: protocolVersion))
+                : reply.normalized(for: protocolVersion)
         case .push(let elements):
             let normalized = elements.map { $0.normalized(for: protocolVersion) }
             return resp3 ? .push(normalized) : .array(normalized)

@@ -73,7 +73,9 @@ enum DecoderVerifier {
         _ input: [UInt8], limits: RESPRequestLimits = .redisDefaults, maximumSplits: Int = 2048,
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> ParseTranscript<[ByteBuffer]> {
-        verify(input, maximumSplits: maximumSplits, sourceLocation: sourceLocation) { RESPRequestParser(limits: limits) }
+        verify(input, maximumSplits: maximumSplits, sourceLocation: sourceLocation) {
+            RESPRequestParser(limits: limits)
+        }
     }
 
     /// Verifies `input` through a reply parser.

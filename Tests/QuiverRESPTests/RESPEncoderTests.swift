@@ -30,30 +30,47 @@ import Testing
         (.double(3.141), "$5\r\n3.141\r\n", ",3.141\r\n"),
         (.double(1), "$1\r\n1\r\n", ",1\r\n"),
         (.double(-.infinity), "$4\r\n-inf\r\n", ",-inf\r\n"),
-        (.bigNumber("1234567999999999999999999999999999999"),
-         "$37\r\n1234567999999999999999999999999999999\r\n", "(1234567999999999999999999999999999999\r\n"),
+        (
+            .bigNumber("1234567999999999999999999999999999999"),
+            "$37\r\n1234567999999999999999999999999999999\r\n", "(1234567999999999999999999999999999999\r\n"
+        ),
         (.set([.integer(0), .integer(1), .integer(2)]), "*3\r\n:0\r\n:1\r\n:2\r\n", "~3\r\n:0\r\n:1\r\n:2\r\n"),
-        (.map([(.integer(0), .boolean(false)), (.integer(1), .boolean(true)), (.integer(2), .boolean(false))]),
-         "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n", "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"),
-        (.attribute([(.bulkString("key-popularity"), .array([.bulkString("key:123"), .integer(90)]))],
-                    .bulkString("Some real reply following the attribute")),
-         "$39\r\nSome real reply following the attribute\r\n",
-         "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n"),
-        (.push([.bulkString("server-cpu-usage"), .integer(42)]),
-         "*2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n", ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n"),
-        (.verbatimString(format: "txt", text: ByteBuffer(string: "This is a verbatim\nstring")),
-         "$25\r\nThis is a verbatim\nstring\r\n", "=29\r\ntxt:This is a verbatim\nstring\r\n"),
+        (
+            .map([(.integer(0), .boolean(false)), (.integer(1), .boolean(true)), (.integer(2), .boolean(false))]),
+            "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n", "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"
+        ),
+        (
+            .attribute(
+                [(.bulkString("key-popularity"), .array([.bulkString("key:123"), .integer(90)]))],
+                .bulkString("Some real reply following the attribute")),
+            "$39\r\nSome real reply following the attribute\r\n",
+            "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n"
+        ),
+        (
+            .push([.bulkString("server-cpu-usage"), .integer(42)]),
+            "*2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n", ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n"
+        ),
+        (
+            .verbatimString(format: "txt", text: ByteBuffer(string: "This is a verbatim\nstring")),
+            "$25\r\nThis is a verbatim\nstring\r\n", "=29\r\ntxt:This is a verbatim\nstring\r\n"
+        ),
         (.verbatimString(format: "m", text: ByteBuffer(string: "x")), "$1\r\nx\r\n", "=5\r\nm  :x\r\n"),
         (.verbatimString(format: "markdown", text: ByteBuffer(string: "x")), "$1\r\nx\r\n", "=5\r\nmar:x\r\n"),
-        (.bulkError(ByteBuffer(string: "SYNTAX invalid\r\nsyntax")), "-SYNTAX invalid  syntax\r\n",
-         "!22\r\nSYNTAX invalid\r\nsyntax\r\n"),
+        (
+            .bulkError(ByteBuffer(string: "SYNTAX invalid\r\nsyntax")), "-SYNTAX invalid  syntax\r\n",
+            "!22\r\nSYNTAX invalid\r\nsyntax\r\n"
+        ),
         // VSIM k VALUES 3 1 0 0 WITHSCORES on the anchor.
-        (.map([(.bulkString("a"), .double(1)), (.bulkString("b"), .double(0.7218461036682129))]),
-         "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$18\r\n0.7218461036682129\r\n",
-         "%2\r\n$1\r\na\r\n,1\r\n$1\r\nb\r\n,0.7218461036682129\r\n"),
+        (
+            .map([(.bulkString("a"), .double(1)), (.bulkString("b"), .double(0.7218461036682129))]),
+            "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$18\r\n0.7218461036682129\r\n",
+            "%2\r\n$1\r\na\r\n,1\r\n$1\r\nb\r\n,0.7218461036682129\r\n"
+        ),
         // Downgrades apply at every depth.
-        (.array([.map([(.simpleString("k"), .set([.null]))])]), "*1\r\n*2\r\n+k\r\n*1\r\n$-1\r\n",
-         "*1\r\n%1\r\n+k\r\n~1\r\n_\r\n"),
+        (
+            .array([.map([(.simpleString("k"), .set([.null]))])]), "*1\r\n*2\r\n+k\r\n*1\r\n$-1\r\n",
+            "*1\r\n%1\r\n+k\r\n~1\r\n_\r\n"
+        ),
     ]
 
     @Test(arguments: cases)

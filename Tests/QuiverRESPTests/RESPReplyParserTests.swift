@@ -14,18 +14,26 @@ import Testing
         ("$-1\r\n", .nullBulkString),
         ("*-1\r\n", .nullArray),
         ("~3\r\n:0\r\n:1\r\n:2\r\n", .set([.integer(0), .integer(1), .integer(2)])),
-        ("%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n",
-         .map([(.integer(0), .boolean(false)), (.integer(1), .boolean(true)), (.integer(2), .boolean(false))])),
-        ("|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n",
-         .attribute([(.bulkString("key-popularity"), .array([.bulkString("key:123"), .integer(90)]))],
-                    .bulkString("Some real reply following the attribute"))),
+        (
+            "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n",
+            .map([(.integer(0), .boolean(false)), (.integer(1), .boolean(true)), (.integer(2), .boolean(false))])
+        ),
+        (
+            "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n",
+            .attribute(
+                [(.bulkString("key-popularity"), .array([.bulkString("key:123"), .integer(90)]))],
+                .bulkString("Some real reply following the attribute"))
+        ),
         (">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n", .push([.bulkString("server-cpu-usage"), .integer(42)])),
-        ("=29\r\ntxt:This is a verbatim\nstring\r\n",
-         .verbatimString(format: "txt", text: ByteBuffer(string: "This is a verbatim\nstring"))),
+        (
+            "=29\r\ntxt:This is a verbatim\nstring\r\n",
+            .verbatimString(format: "txt", text: ByteBuffer(string: "This is a verbatim\nstring"))
+        ),
         ("-ERR Protocol error: invalid bulk length\r\n", .simpleError("ERR Protocol error: invalid bulk length")),
         ("!21\r\nSYNTAX invalid syntax\r\n", .bulkError(ByteBuffer(string: "SYNTAX invalid syntax"))),
         (",inf\r\n", .double(.infinity)), (",-inf\r\n", .double(-.infinity)), (",nan\r\n", .double(.nan)),
-        (",-0\r\n", .double(-0.0)), (",1e+21\r\n", .double(1e21)), (",1.0000000116860974e-7\r\n", .double(1.0000000116860974e-7)),
+        (",-0\r\n", .double(-0.0)), (",1e+21\r\n", .double(1e21)),
+        (",1.0000000116860974e-7\r\n", .double(1.0000000116860974e-7)),
         ("*0\r\n", .array([])), ("%0\r\n", .map([])), ("|0\r\n+OK\r\n", .attribute([], .ok)),
         ("*2\r\n*1\r\n*0\r\n$0\r\n\r\n", .array([.array([.array([])]), .bulkString("")])),
     ]
@@ -41,12 +49,17 @@ import Testing
     @Test func parsesPipelinedRepliesInOrder() {
         let input = "+OK\r\n:1\r\n*2\r\n$1\r\na\r\n$-1\r\n>1\r\n+x\r\n#t\r\n"
         let result = DecoderVerifier.replies(bytes(input))
-        #expect(result.outputs == [.ok, .integer(1), .array([.bulkString("a"), .nullBulkString]), .push([.simpleString("x")]), .boolean(true)])
+        #expect(
+            result.outputs == [
+                .ok, .integer(1), .array([.bulkString("a"), .nullBulkString]), .push([.simpleString("x")]),
+                .boolean(true),
+            ])
     }
 
     @Test(arguments: [
         ":abc\r\n", ":+1\r\n", "#x\r\n", "#\r\n", "_x\r\n", ",abc\r\n", ",\r\n", "(12a\r\n", "(\r\n", "$-2\r\n",
-        "$3\r\nabcd\r\n", "$3\r\nab\r\n\r\n", "=3\r\ntxt\r\n", "=4\r\ntxtx\r\n", "*-2\r\n", "%-1\r\n", "*2147483648\r\n",
+        "$3\r\nabcd\r\n", "$3\r\nab\r\n\r\n", "=3\r\ntxt\r\n", "=4\r\ntxtx\r\n", "*-2\r\n", "%-1\r\n",
+        "*2147483648\r\n",
         "$?\r\n", "*?\r\n", "?\r\n", "+OK\rX", "\0\r\n",
     ])
     func rejectsMalformedReplies(input: String) {

@@ -139,6 +139,8 @@ import Testing
 
     @Test func unauthenticatedLimitsThroughTheDecoder() throws {
         let requests = try Self.decode([bytes("*11\r\n")], decoder: RESPRequestDecoder(limits: .redisUnauthenticated))
-        #expect(Self.error(requests)?.replyBytes == ByteBuffer(string: "-ERR Protocol error: unauthenticated multibulk length\r\n"))
+        #expect(
+            Self.error(requests)?.replyBytes
+                == ByteBuffer(string: "-ERR Protocol error: unauthenticated multibulk length\r\n"))
     }
 }

@@ -64,12 +64,15 @@ import Testing
         var input = bytes("*1\r\n")
         input += [0xFF] + bytes("foo\r\n")
         let error = DecoderVerifier.requests(input).error
-        #expect(error?.replyBytes == ByteBuffer(bytes: bytes("-ERR Protocol error: expected '$', got '") + [0xFF] + bytes("'\r\n")))
+        #expect(
+            error?.replyBytes
+                == ByteBuffer(bytes: bytes("-ERR Protocol error: expected '$', got '") + [0xFF] + bytes("'\r\n")))
         #expect(error?.description == "ERR Protocol error: expected '$', got '\\xff'")
     }
 
     @Test(arguments: [
-        "*abc\r\n", "*\r\n", "*+1\r\n", "*01\r\n", "*-0\r\n", "* 1\r\n", "*1 \r\n", "*2147483648\r\n", "*3000000000\r\n",
+        "*abc\r\n", "*\r\n", "*+1\r\n", "*01\r\n", "*-0\r\n", "* 1\r\n", "*1 \r\n", "*2147483648\r\n",
+        "*3000000000\r\n",
         "*99999999999999999999\r\n", "*1048577\r\n",
     ])
     func badMultibulkCountIsAnError(input: String) {
@@ -84,9 +87,11 @@ import Testing
         var limits = RESPRequestLimits.redisDefaults
         limits.maxMultibulkCount = Int(Int32.max)
         #expect(DecoderVerifier.requests(bytes("*2147483647\r\n$1\r\na\r\n"), limits: limits).error == nil)
-        #expect(DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
+        #expect(
+            DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
         limits.maxMultibulkCount = Int.max
-        #expect(DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
+        #expect(
+            DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
         limits.maxMultibulkCount = 2
         #expect(DecoderVerifier.requests(bytes("*3\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
     }
@@ -108,7 +113,8 @@ import Testing
         var limits = RESPRequestLimits.redisDefaults
         limits.maxBulkLength = 3
         #expect(DecoderVerifier.requests(bytes("*1\r\n$3\r\nabc\r\n"), limits: limits).outputs.count == 1)
-        #expect(DecoderVerifier.requests(bytes("*1\r\n$4\r\nabcd\r\n"), limits: limits).error?.code == .invalidBulkLength)
+        #expect(
+            DecoderVerifier.requests(bytes("*1\r\n$4\r\nabcd\r\n"), limits: limits).error?.code == .invalidBulkLength)
     }
 
     // MARK: Before authentication
@@ -124,8 +130,10 @@ import Testing
         #expect(long?.code == .unauthenticatedBulkLength)
         #expect(long?.replyBytes == ByteBuffer(string: "-ERR Protocol error: unauthenticated bulk length\r\n"))
         // The general limits are checked first, as in Redis.
-        #expect(DecoderVerifier.requests(bytes("*1\r\n$536870913\r\n"), limits: limits).error?.code == .invalidBulkLength)
-        #expect(DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
+        #expect(
+            DecoderVerifier.requests(bytes("*1\r\n$536870913\r\n"), limits: limits).error?.code == .invalidBulkLength)
+        #expect(
+            DecoderVerifier.requests(bytes("*2147483648\r\n"), limits: limits).error?.code == .invalidMultibulkLength)
         // Inline commands have no extra cap.
         #expect(DecoderVerifier.requests(bytes("A B C D E F G H I J K L\r\n"), limits: limits).outputs.count == 1)
     }
@@ -181,7 +189,8 @@ import Testing
         let withCR = DecoderVerifier.requests(bytes(String(repeating: "A", count: 65_536) + "\r\n"), maximumSplits: 64)
         #expect(withCR.error?.code == .tooBigInlineRequest)
         // Redis accepts this in one 16 KiB-chunked write but not byte by byte; we always refuse.
-        let oneShot = DecoderVerifier.requests(bytes("ECHO " + String(repeating: "A", count: 70_000) + "\r\n"), maximumSplits: 16)
+        let oneShot = DecoderVerifier.requests(
+            bytes("ECHO " + String(repeating: "A", count: 70_000) + "\r\n"), maximumSplits: 16)
         #expect(oneShot.error?.code == .tooBigInlineRequest)
     }
 
@@ -210,9 +219,11 @@ import Testing
         let tooBig = DecoderVerifier.requests(bytes("*" + String(repeating: "1", count: 65_536)), maximumSplits: 32)
         #expect(tooBig.error?.code == .tooBigMultibulkCountString)
         #expect(tooBig.error?.replyBytes == ByteBuffer(string: "-ERR Protocol error: too big mbulk count string\r\n"))
-        let crAtLimit = DecoderVerifier.requests(bytes("*" + String(repeating: "1", count: 65_535) + "\r"), maximumSplits: 32)
+        let crAtLimit = DecoderVerifier.requests(
+            bytes("*" + String(repeating: "1", count: 65_535) + "\r"), maximumSplits: 32)
         #expect(crAtLimit.error == nil)
-        let thenLF = DecoderVerifier.requests(bytes("*" + String(repeating: "1", count: 65_535) + "\r\n"), maximumSplits: 32)
+        let thenLF = DecoderVerifier.requests(
+            bytes("*" + String(repeating: "1", count: 65_535) + "\r\n"), maximumSplits: 32)
         #expect(thenLF.error?.code == .invalidMultibulkLength)
     }
 
@@ -220,16 +231,22 @@ import Testing
         let fits = DecoderVerifier.requests(bytes("*1\r\n$" + String(repeating: "1", count: 65_535)), maximumSplits: 32)
         #expect(fits.error == nil)
         // Redis 8.8 never sends this one (see errorsInResumedCommandsAreReported); Redis 7 did.
-        let tooBig = DecoderVerifier.requests(bytes("*1\r\n$" + String(repeating: "1", count: 65_536)), maximumSplits: 32)
+        let tooBig = DecoderVerifier.requests(
+            bytes("*1\r\n$" + String(repeating: "1", count: 65_536)), maximumSplits: 32)
         #expect(tooBig.error?.code == .tooBigBulkCountString)
         #expect(tooBig.error?.replyBytes == ByteBuffer(string: "-ERR Protocol error: too big bulk count string\r\n"))
         // The length check comes before the '$' check.
-        let noDollar = DecoderVerifier.requests(bytes("*1\r\nx" + String(repeating: "1", count: 65_536)), maximumSplits: 32)
+        let noDollar = DecoderVerifier.requests(
+            bytes("*1\r\nx" + String(repeating: "1", count: 65_536)), maximumSplits: 32)
         #expect(noDollar.error?.code == .tooBigBulkCountString)
         var limits = RESPRequestLimits.redisDefaults
         limits.maxLengthLineLength = 4
-        #expect(DecoderVerifier.requests(bytes("*2\r\n$1\r\na\r\n$10\r\n0123456789\r\n"), limits: limits).outputs.count == 1)
-        #expect(DecoderVerifier.requests(bytes("*2\r\n$1\r\na\r\n$1000"), limits: limits).error?.code == .tooBigBulkCountString)
+        #expect(
+            DecoderVerifier.requests(bytes("*2\r\n$1\r\na\r\n$10\r\n0123456789\r\n"), limits: limits).outputs.count == 1
+        )
+        #expect(
+            DecoderVerifier.requests(bytes("*2\r\n$1\r\na\r\n$1000"), limits: limits).error?.code
+                == .tooBigBulkCountString)
         #expect(DecoderVerifier.requests(bytes("*1000"), limits: limits).error?.code == .tooBigMultibulkCountString)
     }
 
@@ -271,7 +288,9 @@ import Testing
     @Test func tenThousandPipelinedCommands() {
         var input: [UInt8] = []
         for index in 0..<10_000 {
-            input += index.isMultiple(of: 3) ? bytes("GET key:\(index)\r\n") : multibulk(["SET", "key:\(index)", "v\(index)"])
+            input +=
+                index.isMultiple(of: 3)
+                ? bytes("GET key:\(index)\r\n") : multibulk(["SET", "key:\(index)", "v\(index)"])
         }
         let result = DecoderVerifier.requests(input, maximumSplits: 8)
         #expect(result.outputs.count == 10_000)

@@ -12,11 +12,14 @@ import Testing
         .nullBulkString, .array([]), .array([.integer(1), .bulkString("x")]), .nullArray, .null, .boolean(true),
         .boolean(false), .double(0.5), .double(-0.0), .double(.nan), .double(.infinity), .double(1e23),
         .double(1.0000000116860974e-7), .double(.leastNonzeroMagnitude), .bigNumber("-123456789012345678901234567890"),
-        .bulkError(ByteBuffer(string: "ERR a\r\nb")), .verbatimString(format: "txt", text: ByteBuffer(string: "a\r\nb")),
-        .verbatimString(format: "x", text: ByteBuffer()), .map([]), .map([(.bulkString("a"), .double(1)), (.null, .set([]))]),
+        .bulkError(ByteBuffer(string: "ERR a\r\nb")),
+        .verbatimString(format: "txt", text: ByteBuffer(string: "a\r\nb")),
+        .verbatimString(format: "x", text: ByteBuffer()), .map([]),
+        .map([(.bulkString("a"), .double(1)), (.null, .set([]))]),
         .set([.integer(1), .boolean(true)]), .attribute([(.simpleString("ttl"), .integer(3))], .bulkString("v")),
         .attribute([], .array([.null])), .push([.bulkString("message"), .bulkString("ch"), .bulkString("hi")]),
-        .array([.map([(.set([.double(2.5)]), .push([.verbatimString(format: "mkd", text: ByteBuffer(string: "#"))]))])]),
+        .array([.map([(.set([.double(2.5)]), .push([.verbatimString(format: "mkd", text: ByteBuffer(string: "#"))]))])]
+        ),
     ]
 
     @Test(arguments: RESPProtocolVersion.allCases)
@@ -62,6 +65,7 @@ import Testing
         #expect(RESPValue.boolean(true).normalized(for: .resp2) == .integer(1))
         #expect(RESPValue.null.normalized(for: .resp2) == .nullBulkString)
         #expect(RESPValue.nullArray.normalized(for: .resp3) == .null)
-        #expect(RESPValue.map([(.integer(1), .integer(2))]).normalized(for: .resp2) == .array([.integer(1), .integer(2)]))
+        #expect(
+            RESPValue.map([(.integer(1), .integer(2))]).normalized(for: .resp2) == .array([.integer(1), .integer(2)]))
     }
 }

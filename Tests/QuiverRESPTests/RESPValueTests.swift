@@ -28,7 +28,8 @@ import Testing
         }
         #expect(RESPValue.array([]) != .set([]))
         #expect(RESPValue.nullBulkString != .null)
-        #expect(RESPValue.simpleError("x").isError && RESPValue.bulkError(ByteBuffer()).isError && !RESPValue.ok.isError)
+        #expect(
+            RESPValue.simpleError("x").isError && RESPValue.bulkError(ByteBuffer()).isError && !RESPValue.ok.isError)
     }
 
     @Test func conveniences() {
