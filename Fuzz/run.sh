@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target with real edge coverage and runs it.
 #   Fuzz/run.sh [TARGET] [SECONDS]      (defaults: FuzzWALReader, 60)
-# Targets: FuzzWALReader, FuzzSegmentReader, FuzzManifestDecoder. QUIVER_FUZZ_SCRATCH names another
-# build folder (default .build), so several builds can share the checkout.
+# Targets: FuzzWALReader, FuzzSegmentReader, FuzzManifestDecoder, FuzzRESP. QUIVER_FUZZ_SCRATCH names
+# another build folder (default .build), so several builds can share the checkout.
 # The `-Xswiftc -sanitize=fuzzer,address` part is what instruments the Swift sources; without it
 # libFuzzer sees no edges (shared/spec/style-anchors.md section 10). SWIFT_BACKTRACE=enable=no stops
 # the runtime's backtracer from holding the output pipe after a crash.
@@ -15,6 +15,7 @@ case "$target" in
   FuzzWALReader) corpus=wal ;;
   FuzzSegmentReader) corpus=segment ;;
   FuzzManifestDecoder) corpus=manifest ;;
+  FuzzRESP) corpus=resp ;;
   *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac
 scratch="${QUIVER_FUZZ_SCRATCH:-.build}"

@@ -1,0 +1,1 @@
+../../Fuzz/Sources/QuiverFuzzing/RESPFuzzing.swift
