@@ -17,6 +17,7 @@ public struct Batch {
         case editNote(id: String, body: String?, tags: [String]?)
         case deleteNote(id: String)
         case cacheSet(cache: String, key: Key, value: [UInt8], ttl: Duration?)
+        case cacheSetUntil(cache: String, key: Key, value: [UInt8], deadline: Int64)
         case cacheDelete(cache: String, key: Key)
     }
 
@@ -113,6 +114,12 @@ public struct Batch {
     /// Stores `value` under `key` in the cache table `cache`, with `ttl` (default: the table's).
     public mutating func set(_ value: [UInt8], forKey key: Key, ttl: Duration? = nil, inCache cache: String) {
         intents.append(.cacheSet(cache: cache, key: key, value: value, ttl: ttl))
+    }
+
+    /// Stores `value` under `key` in the cache table `cache` until the wall-clock `deadline`
+    /// (milliseconds since 1970; `Int64.max` for none).
+    public mutating func setCached(_ value: [UInt8], forKey key: Key, deadline: Int64, inCache cache: String) {
+        intents.append(.cacheSetUntil(cache: cache, key: key, value: value, deadline: deadline))
     }
 
     /// Removes `key` from the cache table `cache`.

@@ -27,8 +27,8 @@ extension Database {
                 keys.append(MetadataKeys.note(note.id))
                 keys.append(MetadataKeys.entity(note.entity))
             case .editNote(let id, _, _), .deleteNote(let id): keys.append(MetadataKeys.note(id))
-            case .cacheSet(let cache, let key, _, _), .cacheDelete(let cache, let key):
-                keys.append(Array(cache.utf8) + [0] + key.bytes)
+            case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _), .cacheDelete(let cache, let key):
+                keys.append(Self.cacheStripeKey(cache, key))
             default: break
             }
         }
@@ -39,21 +39,29 @@ extension Database {
     func commit(_ batch: Batch) throws(QuiverError) {
         guard !batch.isEmpty else { return }
         let evicting = try stripes.withLocks(stripes.stripes(for: lockKeys(of: batch))) { () throws(QuiverError) -> Set<String> in
-            let snapshot = engine.snapshot()
-            var plan = CommitPlan()
-            for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
-            let effects = plan.effects
-            if plan.operations.isEmpty {
-                for effect in effects { effect() }
-            } else {
-                do {
-                    try engine.write(plan.operations) { _ in for effect in effects { effect() } }
-                } catch { throw QuiverError.wrap(error) }
-            }
-            return plan.evictingCaches
+            try commitHoldingStripes(batch)
         }
         for cache in evicting { removeEvicted(from: cache) }
     }
+
+    /// Commits a batch whose stripes the caller holds; returns the caches to clean of evictions.
+    func commitHoldingStripes(_ batch: Batch) throws(QuiverError) -> Set<String> {
+        let snapshot = engine.snapshot()
+        var plan = CommitPlan()
+        for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
+        let effects = plan.effects
+        if plan.operations.isEmpty {
+            for effect in effects { effect() }
+        } else {
+            do {
+                try engine.write(plan.operations) { _ in for effect in effects { effect() } }
+            } catch { throw QuiverError.wrap(error) }
+        }
+        return plan.evictingCaches
+    }
+
+    /// The stripe key of a cache entry.
+    static func cacheStripeKey(_ cache: String, _ key: Key) -> [UInt8] { Array(cache.utf8) + [0] + key.bytes }
 
     // MARK: Expansion
 
@@ -148,24 +156,35 @@ extension Database {
             removeNote(note, into: &plan)
 
         case .cacheSet(let name, let key, let value, let ttl):
-            let cache = try cacheState(name)
-            let deadline = cache.table.deadline(ttl: ttl)
-            if cache.configuration.persistent {
-                plan.operations.put(value, forKey: key, expiresAt: deadline == .max ? nil : deadline, in: cache.engineTable)
-                plan.evictingCaches.insert(name)
-            }
-            let table = cache.table
-            let pending = cache.pendingEvictions
-            let persistent = cache.configuration.persistent
-            plan.effects.append {
-                let evicted = table.storeEvicting(key, value, deadline: deadline) ?? []
-                if persistent, !evicted.isEmpty { pending.withLock { $0.append(contentsOf: evicted) } }
-            }
+            try expandCacheSet(name, key, value, deadline: try cacheState(name).table.deadline(ttl: ttl), into: &plan)
+        case .cacheSetUntil(let name, let key, let value, let deadline):
+            try expandCacheSet(name, key, value, deadline: deadline, into: &plan)
         case .cacheDelete(let name, let key):
             let cache = try cacheState(name)
             if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
             let table = cache.table
             plan.effects.append { table.remove(key) }
+        }
+    }
+
+    private func expandCacheSet(_ name: String, _ key: Key, _ value: [UInt8], deadline: Int64, into plan: inout CommitPlan) throws(QuiverError) {
+        let cache = try cacheState(name)
+        let table = cache.table
+        if deadline <= configuration.wallClock() {
+            // Already expired: a removal (an expired entry reads as absent anyway).
+            if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
+            plan.effects.append { table.remove(key) }
+            return
+        }
+        if cache.configuration.persistent {
+            plan.operations.put(value, forKey: key, expiresAt: deadline == .max ? nil : deadline, in: cache.engineTable)
+            plan.evictingCaches.insert(name)
+        }
+        let pending = cache.pendingEvictions
+        let persistent = cache.configuration.persistent
+        plan.effects.append {
+            let evicted = table.storeEvicting(key, value, deadline: deadline) ?? []
+            if persistent, !evicted.isEmpty { pending.withLock { $0.append(contentsOf: evicted) } }
         }
     }
 

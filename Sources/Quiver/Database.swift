@@ -13,7 +13,7 @@ public import SystemPackage
 /// return; a batch (``write(_:)-(_)``) is all-or-nothing, after any crash too. Reads go through a
 /// consistent snapshot and never wait for writers.
 public final class Database: Sendable {
-    let engine: StorageEngine
+    package let engine: StorageEngine
     /// The configuration the database was opened with.
     public let configuration: DatabaseConfiguration
     let stripes = StripedLocks()

@@ -117,6 +117,70 @@ public struct Cache: Sendable {
         }
     }
 
+    /// What an ``update(_:_:)`` does with the entry it read.
+    public enum Change: Sendable {
+        /// Leaves the entry as it is.
+        case keep
+        /// Stores `value` until the wall-clock `deadline` (milliseconds since 1970; `Int64.max`
+        /// for none).
+        case set(value: [UInt8], deadline: Int64)
+        /// Removes the entry.
+        case remove
+    }
+
+    /// Reads the entry under `keys`, lets `body` decide what to do with it, and does it, with no
+    /// other write to those keys in between: the read-modify-write behind conditional sets and
+    /// counters (`SET NX`, `INCR`, `EXPIRE`).
+    ///
+    /// - Parameter body: Called once with the live entry (value and deadline) of each key, in
+    ///   order; returns the change of each key and a result.
+    /// - Returns: `body`'s result.
+    public func update<R>(
+        _ keys: [Key], _ body: ([(value: [UInt8], deadline: Int64)?]) throws(QuiverError) -> ([Change], R)
+    ) throws(QuiverError) -> R {
+        let database = self.database
+        let stripes = database.stripes.stripes(for: keys.map { Database.cacheStripeKey(name, $0) })
+        let (result, evicting) = try database.stripes.withLocks(stripes) { () throws(QuiverError) -> (R, Set<String>) in
+            let (changes, result) = try body(keys.map { state.table.peek($0) })
+            precondition(changes.count == keys.count, "one change per key")
+            var batch = Batch(clock: database.configuration.wallClock, noteIDs: database.noteIDs)
+            for (key, change) in zip(keys, changes) {
+                switch change {
+                case .keep: continue
+                case .set(let value, let deadline): batch.setCached(value, forKey: key, deadline: deadline, inCache: name)
+                case .remove: batch.removeCached(key, inCache: name)
+                }
+            }
+            guard !batch.isEmpty else { return (result, []) }
+            return (result, try database.commitHoldingStripes(batch))
+        }
+        for cache in evicting { database.removeEvicted(from: cache) }
+        return result
+    }
+
+    /// Every live key, in no particular order.
+    ///
+    /// - Complexity: O(entries).
+    public func keys() -> [Key] { state.table.keys() }
+
+    /// Entries held, expired ones not yet reclaimed included.
+    public var count: Int { state.table.statistics.entries }
+
+    /// Removes every entry, durably for a persistent table.
+    public func removeAll() throws(QuiverError) {
+        let database = self.database
+        try database.stripes.withLocks(Array(0..<256)) { () throws(QuiverError) in
+            if state.configuration.persistent {
+                var drop = WriteBatch()
+                drop.dropTable(state.engineTable)
+                drop.createTable(TableDefinition(name: state.engineTable))
+                do { try database.engine.write(drop) } catch { throw QuiverError.wrap(error) }
+            }
+            state.table.removeAll()
+            state.pendingEvictions.withLock { $0.removeAll() }
+        }
+    }
+
     /// Hit, miss, eviction and expiry counters, entries and bytes held.
     public var statistics: CacheTable.Statistics { state.table.statistics }
 
@@ -209,7 +273,7 @@ extension Database {
             return keys
         }
         guard !keys.isEmpty else { return }
-        let stripeKeys = keys.map { Array(name.utf8) + [0] + $0.bytes }
+        let stripeKeys = keys.map { Self.cacheStripeKey(name, $0) }
         try? stripes.withLocks(stripes.stripes(for: stripeKeys)) { () throws(EngineError) in
             var batch = WriteBatch()
             for key in keys where !state.table.contains(key) { batch.remove(key, in: state.engineTable) }

@@ -1,0 +1,64 @@
+/// Redis's argument parsers: strict integers (`string2ll`) and doubles (`strtod` with Redis's
+/// checks), and case-insensitive tokens.
+enum CommandArguments {
+    /// The integer `bytes` spells: an optional `-` then digits, no `+`, no leading zeros, no
+    /// spaces, within `Int64`.
+    static func integer(_ bytes: [UInt8]) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        var index = 0
+        let negative = bytes[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "0") { return bytes.count == index + 1 && !negative ? 0 : nil }
+        var value: UInt64 = 0
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (plus, overflow2) = times.addingReportingOverflow(UInt64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = plus
+            index += 1
+        }
+        if negative {
+            guard value <= UInt64(Int64.max) + 1 else { return nil }
+            return value == UInt64(Int64.max) + 1 ? Int64.min : -Int64(value)
+        }
+        guard value <= UInt64(Int64.max) else { return nil }
+        return Int64(value)
+    }
+
+    /// The double `bytes` spells, as Redis reads one: no leading space, nothing after the number,
+    /// no NaN, no overflow to infinity (but `inf` and `-inf` spelled out are accepted).
+    static func double(_ bytes: [UInt8]) -> Double? {
+        guard !bytes.isEmpty, bytes.count < 512 else { return nil }
+        let first = bytes[0]
+        guard first != UInt8(ascii: " "), first != UInt8(ascii: "\t"), first != UInt8(ascii: "\n") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lower = text.lowercased()
+        switch lower {
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: break
+        }
+        guard let value = Double(text), !value.isNaN, value.isFinite else { return nil }
+        return value
+    }
+
+    /// Whether `bytes` equals `token` ignoring ASCII case (`token` is upper case).
+    static func matches(_ bytes: [UInt8], _ token: StaticString) -> Bool {
+        guard bytes.count == token.utf8CodeUnitCount else { return false }
+        let pointer = token.utf8Start
+        for i in 0..<bytes.count {
+            var c = bytes[i]
+            if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") { c -= 32 }
+            guard c == pointer[i] else { return false }
+        }
+        return true
+    }
+
+    /// `bytes` in upper case (ASCII).
+    static func uppercased(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,41 @@
+public import Quiver
+internal import QuiverRESP
+
+/// What a command runs with: its arguments, the connection it came on, the server, and what to
+/// do after the reply.
+struct CommandContext {
+    let daemon: Daemon
+    var connection: ConnectionState
+    /// The command as sent: `arguments[0]` is its name.
+    let arguments: [[UInt8]]
+    var action: ReplyAction = .none
+
+    /// The database the server runs on (replaced by `DEBUG RELOAD`).
+    var database: Database { daemon.database }
+
+    /// The logical database the connection has selected.
+    var keyspace: LogicalDatabase { daemon.keyspaces[connection.database] }
+
+    var protocolVersion: RESPProtocolVersion { connection.protocolVersion }
+
+    /// Argument `index` (0 is the command name).
+    func argument(_ index: Int) -> [UInt8] { arguments[index] }
+
+    /// Argument `index` as UTF-8 text (invalid bytes replaced).
+    func text(_ index: Int) -> String { String(decoding: arguments[index], as: UTF8.self) }
+
+    /// Argument `index` as a key.
+    func key(_ index: Int) -> Key { Key(arguments[index]) }
+
+    /// Argument `index` as a strict integer, or `ERR value is not an integer or out of range`.
+    func integer(_ index: Int) throws(CommandError) -> Int64 {
+        guard let value = CommandArguments.integer(arguments[index]) else { throw .notInteger }
+        return value
+    }
+
+    /// The upper-case name of the command.
+    var commandName: String { CommandArguments.uppercased(arguments[0]) }
+
+    /// Wall-clock milliseconds since 1970, from the database's clock.
+    var now: Int64 { daemon.database.configuration.wallClock() }
+}

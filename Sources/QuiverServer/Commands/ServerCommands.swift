@@ -1,0 +1,59 @@
+internal import Quiver
+internal import QuiverRESP
+
+/// Connection and server commands: what clients send on connect and operators use.
+enum ServerCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec("PING", arity: -1, flags: [.fast, .stale], group: "connection", summary: "Returns the server's liveliness response.") {
+            context throws(CommandError) in
+            switch context.arguments.count {
+            case 1: return .simpleString("PONG")
+            case 2: return .bulkString(bytes: context.argument(1))
+            default: throw .arity("ping")
+            }
+        },
+        CommandSpec("ECHO", arity: 2, flags: [.fast], group: "connection", summary: "Returns the given string.") {
+            context throws(CommandError) in .bulkString(bytes: context.argument(1))
+        },
+        CommandSpec("QUIT", arity: -1, flags: [.noAuth, .fast, .noMulti], group: "connection", summary: "Closes the connection.") {
+            context throws(CommandError) in
+            context.action = .close
+            return .ok
+        },
+        CommandSpec("SELECT", arity: 2, flags: [.fast, .loading, .stale], group: "connection", summary: "Changes the selected database.") {
+            context throws(CommandError) in
+            guard let index = CommandArguments.integer(context.argument(1)) else { throw .notInteger }
+            guard (0..<16).contains(index) else { throw .err("DB index is out of range") }
+            context.connection.database = Int(index)
+            return .ok
+        },
+    ]
+}
+
+/// Generic key commands (types, deletes, expiry, scans).
+enum KeyCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec("TYPE", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "generic", summary: "Determines the type of value stored at a key.") {
+            context throws(CommandError) in
+            .simpleString(try context.keyspace.type(of: context.key(1), daemon: context.daemon)?.rawValue ?? "none")
+        },
+    ]
+}
+
+/// String commands over the logical database's strings table.
+enum StringCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec("GET", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string", summary: "Returns the string value of a key.") {
+            context throws(CommandError) in
+            let key = context.key(1)
+            if let value = try context.keyspace.strings(in: context.database).get(key) { return .bulkString(bytes: value) }
+            if context.daemon.vectorSets.info(context.connection.database, key) != nil { throw .wrongType }
+            return .nullBulkString
+        },
+    ]
+}
+
+/// Metadata commands over entities, notes and cache tables.
+enum MetadataCommands {
+    static let specs: [CommandSpec] = []
+}

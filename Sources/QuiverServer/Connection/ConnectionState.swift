@@ -1,0 +1,36 @@
+internal import QuiverRESP
+
+/// What the server knows of one client connection: its protocol, database, identity and
+/// transaction. Lives on the connection's event loop; commands change it through
+/// ``CommandContext/connection``.
+struct ConnectionState: Sendable {
+    /// `CLIENT ID`: unique for the server's life.
+    let id: UInt64
+    /// `ip:port` of the peer.
+    let address: String
+    /// Whether the peer is on a loopback address (or a Unix socket).
+    let isLoopback: Bool
+    /// Wall-clock milliseconds at connect.
+    let connectedAt: Int64
+    /// RESP2 until `HELLO 3`.
+    var protocolVersion: RESPProtocolVersion = .resp2
+    /// `SELECT`ed logical database, 0...15.
+    var database = 0
+    /// `CLIENT SETNAME`; empty for none.
+    var name = ""
+    /// `CLIENT SETINFO LIB-NAME` / `LIB-VER`.
+    var libraryName = ""
+    var libraryVersion = ""
+    /// The authenticated user, `nil` before authentication (when a password is required).
+    var user: String?
+    /// Whether that user may only read.
+    var isReadOnly = false
+    /// Commands queued by `MULTI`, `nil` outside a transaction.
+    var transaction: [[[UInt8]]]?
+    /// Whether a queued command was refused, so `EXEC` must abort.
+    var transactionFailed = false
+    /// The last command's name, for `CLIENT LIST`.
+    var lastCommand = "NULL"
+    /// Wall-clock milliseconds of the last command.
+    var lastInteraction: Int64
+}

@@ -1,0 +1,228 @@
+public import Quiver
+internal import QuiverIndex
+internal import QuiverRESP
+internal import NIOCore
+internal import NIOPosix
+public import Logging
+
+/// A `quiverd` server: the Redis protocol over one ``Database``, on SwiftNIO.
+///
+/// ``start()`` opens the database and binds the listeners; ``waitUntilStopped()`` returns once a
+/// `SHUTDOWN`, a signal or ``stop()`` has stopped accepting, finished in-flight commands, and
+/// closed the database (flushing it).
+public final class Daemon: Sendable {
+    /// The settings the server runs with (`CONFIG SET` changes the runtime copy, ``settings``).
+    public let configuration: ServerConfiguration
+    let logger: Logger
+    private let databaseBox: Locked<Database>
+    let keyspaces: [LogicalDatabase] = (0..<16).map(LogicalDatabase.init)
+    let vectorSets = VectorSetRegistry()
+    let clients = ClientRegistry()
+    let statistics = ServerStatistics()
+    /// Settings that `CONFIG SET` may change while the server runs.
+    let settings: Locked<RuntimeSettings>
+    let group: MultiThreadedEventLoopGroup
+    private let channels = Locked<[any Channel]>([])
+    private let stopState = Locked<(stopping: Bool, finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, false, []))
+    /// Wall-clock milliseconds when the server started.
+    let startedAt: Int64
+    /// A random 40-hex-digit id of this run (`INFO server run_id`).
+    let runID: String
+
+    /// The database the server runs on.
+    var database: Database { databaseBox.withLock { $0 } }
+
+    /// Opens the database in `configuration.directory`.
+    ///
+    /// - Throws: ``QuiverError`` when the directory cannot be opened (locked by another process,
+    ///   damaged, written by a newer version).
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "quiverd")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
+        databaseBox = Locked(database)
+        settings = Locked(RuntimeSettings(configuration))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 8)))
+        startedAt = database.configuration.wallClock()
+        runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+        try vectorSets.load(from: database)
+    }
+
+    static func databaseConfiguration(_ configuration: ServerConfiguration) -> DatabaseConfiguration {
+        var database = DatabaseConfiguration()
+        database.durability = configuration.durability
+        return database
+    }
+
+    // MARK: Running
+
+    /// Binds every listen address and starts accepting clients.
+    ///
+    /// - Returns: The bound ports, in the order of ``ServerConfiguration/bindAddresses`` (useful
+    ///   with port 0).
+    @discardableResult
+    public func start() async throws -> [Int] {
+        var ports: [Int] = []
+        for address in configuration.bindAddresses {
+            let daemon = self
+            let channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 511)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try ConnectionHandler.install(on: channel, daemon: daemon)
+                    }
+                }
+                .bind(host: address, port: configuration.port)
+                .get()
+            channels.withLock { $0.append(channel) }
+            ports.append(channel.localAddress?.port ?? configuration.port)
+            logger.info("listening", metadata: ["address": "\(address)", "port": "\(ports.last!)"])
+        }
+        return ports
+    }
+
+    /// Stops accepting, lets in-flight commands finish, closes the database, and wakes
+    /// ``waitUntilStopped()``. Safe to call more than once.
+    public func stop() async {
+        let first = stopState.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.stopping = true
+            return true
+        }
+        guard first else {
+            await waitUntilStopped()
+            return
+        }
+        let listeners = channels.withLock { $0 }
+        for channel in listeners { try? await channel.close() }
+        await clients.closeAll()
+        do { try database.close() } catch { logger.error("closing the database failed", metadata: ["error": "\(error)"]) }
+        let waiters = stopState.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.finished = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+        logger.info("stopped")
+    }
+
+    /// Returns once the server has stopped.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { continuation in
+            let finished = stopState.withLock { state -> Bool in
+                if state.finished { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    /// Releases the event loop threads; call after ``waitUntilStopped()``.
+    public func shutdownEventLoops() async { try? await group.shutdownGracefully() }
+
+    /// Replaces the database by a fresh open of the same directory (`DEBUG RELOAD`): everything
+    /// is flushed and closed first, so the reopened state is exactly what is on disk.
+    func reloadDatabase() throws(CommandError) {
+        try databaseBox.withLock { (database) throws(CommandError) in
+            do {
+                try database.close()
+                database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
+                try vectorSets.load(from: database)
+            } catch {
+                throw CommandError.err("reload failed: \(error)")
+            }
+        }
+    }
+}
+
+/// The settings `CONFIG SET` may change at run time.
+struct RuntimeSettings: Sendable {
+    var requirePassword: String?
+    var maxClients: Int
+    var idleTimeoutSeconds: Int
+    var maxMemoryBytes: Int
+    var protectedMode: Bool
+
+    init(_ configuration: ServerConfiguration) {
+        requirePassword = configuration.requirePassword
+        maxClients = configuration.maxClients
+        idleTimeoutSeconds = configuration.idleTimeoutSeconds
+        maxMemoryBytes = configuration.maxMemoryBytes
+        protectedMode = configuration.protectedMode
+    }
+}
+
+/// Counters of the whole server (`INFO stats`, metrics).
+final class ServerStatistics: Sendable {
+    private struct State {
+        var connectionsReceived = 0
+        var rejectedConnections = 0
+        var commandsProcessed = 0
+        var perCommand: [String: (calls: Int, microseconds: Int)] = [:]
+    }
+
+    private let state = Locked(State())
+
+    func connectionReceived() { state.withLock { $0.connectionsReceived += 1 } }
+    func connectionRejected() { state.withLock { $0.rejectedConnections += 1 } }
+
+    func recordCommand(_ name: String, microseconds: Int) {
+        state.withLock { state in
+            state.commandsProcessed += 1
+            state.perCommand[name, default: (0, 0)].calls += 1
+            state.perCommand[name, default: (0, 0)].microseconds += microseconds
+        }
+    }
+
+    var connectionsReceived: Int { state.withLock { $0.connectionsReceived } }
+    var rejectedConnections: Int { state.withLock { $0.rejectedConnections } }
+    var commandsProcessed: Int { state.withLock { $0.commandsProcessed } }
+    var perCommand: [String: (calls: Int, microseconds: Int)] { state.withLock { $0.perCommand } }
+}
+
+/// The connected clients, for `CLIENT LIST`, `INFO clients`, `maxclients` and shutdown.
+final class ClientRegistry: Sendable {
+    private struct Entry {
+        var state: ConnectionState
+        var channel: any Channel
+    }
+
+    private let entries = Locked<[UInt64: Entry]>([:])
+    private let nextID = Locked<UInt64>(0)
+
+    func newID() -> UInt64 {
+        nextID.withLock { id in
+            id += 1
+            return id
+        }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+
+    func register(_ state: ConnectionState, channel: any Channel) {
+        entries.withLock { $0[state.id] = Entry(state: state, channel: channel) }
+    }
+
+    func update(_ state: ConnectionState) { entries.withLock { $0[state.id]?.state = state } }
+
+    func unregister(_ id: UInt64) { _ = entries.withLock { $0.removeValue(forKey: id) } }
+
+    /// Every client's state, by id.
+    var states: [ConnectionState] { entries.withLock { $0.values.map(\.state).sorted { $0.id < $1.id } } }
+
+    /// Closes the connection of client `id`; returns whether there was one.
+    func kill(_ id: UInt64) -> Bool {
+        guard let channel = entries.withLock({ $0[id]?.channel }) else { return false }
+        channel.close(promise: nil)
+        return true
+    }
+
+    func closeAll() async {
+        let channels = entries.withLock { $0.values.map(\.channel) }
+        for channel in channels { try? await channel.close() }
+    }
+}

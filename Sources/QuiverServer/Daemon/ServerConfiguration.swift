@@ -1,0 +1,52 @@
+public import Quiver
+
+/// Settings of a `quiverd` server: the command line's options, a config file's keys, and the
+/// defaults of both. Names follow redis.conf where Redis has the setting.
+public struct ServerConfiguration: Sendable {
+    // MARK: Data
+
+    /// The data directory. Default `quiver-data` in the working directory.
+    public var directory = "quiver-data"
+    /// When writes are acknowledged. Default `always` (fsync with group commit); `interval`
+    /// syncs once a second and loses at most that on a power loss.
+    public var durability: DatabaseConfiguration.Durability = .always
+    /// Memory the string keyspace may hold before writes are refused (Redis's `maxmemory`,
+    /// `noeviction`); 0 for no limit. Default 0.
+    public var maxMemoryBytes = 0
+
+    // MARK: Network
+
+    /// Addresses to listen on. Default loopback only.
+    public var bindAddresses = ["127.0.0.1"]
+    /// TCP port. Default 6379.
+    public var port = 6379
+    /// Whether, without a password, clients from non-loopback addresses are refused (Redis's
+    /// protected mode). Default `true`.
+    public var protectedMode = true
+    /// The password of the default user; `nil` for none. Default none.
+    public var requirePassword: String?
+    /// Most clients connected at once. Default 10,000.
+    public var maxClients = 10_000
+    /// Seconds a client may stay idle before it is disconnected; 0 for never. Default 0.
+    public var idleTimeoutSeconds = 0
+    /// Port of the HTTP endpoint for Prometheus metrics and health checks; `nil` for none.
+    public var metricsPort: Int?
+
+    // MARK: Limits
+
+    /// Longest bulk argument accepted (`proto-max-bulk-len`). Default 512 MiB.
+    public var maxBulkLength = 512 << 20
+    /// Most bytes of unparsed input held per client (`client-query-buffer-limit`). Default 1 GiB.
+    public var maxQueryBufferBytes = 1 << 30
+    /// Output a client may leave unread before it is disconnected (the hard limit of
+    /// `client-output-buffer-limit normal`). Default 256 MiB.
+    public var maxOutputBufferBytes = 256 << 20
+
+    // MARK: Operations
+
+    /// Whether `DEBUG` is accepted. Default `false`.
+    public var enableDebugCommand = false
+
+    /// The defaults.
+    public init() {}
+}

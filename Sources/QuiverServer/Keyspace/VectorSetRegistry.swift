@@ -1,0 +1,151 @@
+public import Quiver
+internal import QuiverIndex
+
+/// How a vector set stores its vectors (VADD's `Q8`, `NOQUANT`, `BIN`).
+enum VectorQuantization: UInt8, Sendable, Hashable {
+    case q8 = 0, noquant = 1, binary = 2
+
+    /// What `VINFO` and `VEMB RAW` call it.
+    var name: String {
+        switch self {
+        case .q8: "int8"
+        case .noquant: "f32"
+        case .binary: "bin"
+        }
+    }
+
+    /// The collection encoding: quantized sets keep the f32 vectors too and re-rank with them.
+    var encoding: VectorEncoding {
+        switch self {
+        case .q8: .i8
+        case .noquant: .f32
+        case .binary: .binary
+        }
+    }
+}
+
+/// A vector set's fixed parameters and where its vectors live.
+struct VectorSetInfo: Sendable, Hashable {
+    /// The collection holding the elements (named by the server, never by a client).
+    var collection: String
+    var quantization: VectorQuantization
+    var m: Int
+    /// Stored dimension (the REDUCE target for a projected set).
+    var dimension: Int
+    /// Dimension of the vectors clients send to a projected set; 0 without REDUCE.
+    var projectionInputDimension: Int
+    /// `VINFO vset-uid`: a counter of sets created, as Redis keeps one.
+    var uid: UInt64
+
+    /// `u8` version, collection, quantization, `u32` M, `u32` dimension, `u32` input dimension, `u64` uid.
+    var encoded: [UInt8] {
+        var writer = BinaryWriter()
+        writer.write(UInt8(1))
+        writer.write(collection)
+        writer.write(quantization.rawValue)
+        writer.write(UInt32(m))
+        writer.write(UInt32(dimension))
+        writer.write(UInt32(projectionInputDimension))
+        writer.write(uid)
+        return writer.bytes
+    }
+
+    init(collection: String, quantization: VectorQuantization, m: Int, dimension: Int, projectionInputDimension: Int, uid: UInt64) {
+        self.collection = collection
+        self.quantization = quantization
+        self.m = m
+        self.dimension = dimension
+        self.projectionInputDimension = projectionInputDimension
+        self.uid = uid
+    }
+
+    init(decoding bytes: [UInt8]) throws(EngineError) {
+        var reader = BinaryReader(bytes, context: "vector set registry entry")
+        guard try reader.read(UInt8.self) == 1 else { throw EngineError(.unsupported, "vector set registry entry of a newer format") }
+        collection = try reader.readString()
+        guard let quantization = VectorQuantization(rawValue: try reader.read(UInt8.self)) else {
+            throw EngineError(.corruption, "vector set registry entry: unknown quantization")
+        }
+        self.quantization = quantization
+        m = Int(try reader.read(UInt32.self))
+        dimension = Int(try reader.read(UInt32.self))
+        projectionInputDimension = Int(try reader.read(UInt32.self))
+        uid = try reader.read(UInt64.self)
+        try reader.finish()
+    }
+}
+
+/// Which keys of the sixteen logical databases are vector sets, and their parameters: a table of
+/// the database (key: the logical database's number then the key's bytes), loaded into memory.
+///
+/// A set is created by the `VADD` that adds its first element, in one batch with it, and dropped
+/// with its last element or by `DEL` (Redis never keeps an empty set).
+final class VectorSetRegistry: Sendable {
+    static let table = "quiver.server.vector-sets"
+
+    private struct State {
+        var sets: [[Key: VectorSetInfo]] = Array(repeating: [:], count: 16)
+        var lastUID: UInt64 = 0
+    }
+
+    private let state = Locked(State())
+
+    /// Loads the registry of `database`, creating its table when missing.
+    func load(from database: Database) throws {
+        let engine = database.engine
+        if !engine.tableNames.contains(Self.table) { try engine.createTable(TableDefinition(name: Self.table)) }
+        var loaded = State()
+        try engine.snapshot().scan(Self.table) { record in
+            guard let db = record.key.bytes.first, db < 16 else { return true }
+            let info = try VectorSetInfo(decoding: record.value)
+            loaded.sets[Int(db)][Key(Array(record.key.bytes.dropFirst()))] = info
+            loaded.lastUID = max(loaded.lastUID, info.uid)
+            return true
+        }
+        state.withLock { $0 = loaded }
+    }
+
+    /// The registry key of `key` in logical database `db`.
+    static func registryKey(_ db: Int, _ key: Key) -> Key { Key([UInt8(db)] + key.bytes) }
+
+    /// The vector set under `key`, if it is one.
+    func info(_ db: Int, _ key: Key) -> VectorSetInfo? { state.withLock { $0.sets[db][key] } }
+
+    /// Every vector-set key of `db`.
+    func keys(_ db: Int) -> [Key] { state.withLock { Array($0.sets[db].keys) } }
+
+    /// How many vector sets `db` holds.
+    func count(_ db: Int) -> Int { state.withLock { $0.sets[db].count } }
+
+    /// A uid and a collection name for a new set.
+    func reserve(_ db: Int) -> (uid: UInt64, collection: String) {
+        state.withLock { state in
+            state.lastUID += 1
+            return (state.lastUID, "quiver.server.vset.\(db).\(state.lastUID)")
+        }
+    }
+
+    /// Records a set created by a committed batch (the caller wrote the registry entry in it).
+    func didCreate(_ db: Int, _ key: Key, _ info: VectorSetInfo) { state.withLock { $0.sets[db][key] = info } }
+
+    /// Records a set dropped by a committed batch.
+    func didDrop(_ db: Int, _ key: Key) { state.withLock { _ = $0.sets[db].removeValue(forKey: key) } }
+
+    /// Forgets every set of every database (after `FLUSHALL` dropped them).
+    func didDropAll() { state.withLock { state in state.sets = Array(repeating: [:], count: 16) } }
+
+    /// The batch operations that create a set: its collection and its registry entry.
+    static func creation(_ db: Int, _ key: Key, _ info: VectorSetInfo, into batch: inout WriteBatch) {
+        var index = HNSWConfiguration(dimension: info.dimension, metric: .cosine)
+        index.encoding = info.quantization.encoding
+        index.m = info.m
+        batch.createCollection(CollectionDefinition(name: info.collection, index: index))
+        batch.put(info.encoded, forKey: registryKey(db, key), in: table)
+    }
+
+    /// The batch operations that drop a set.
+    static func removal(_ db: Int, _ key: Key, _ info: VectorSetInfo, into batch: inout WriteBatch) {
+        batch.dropCollection(info.collection)
+        batch.remove(registryKey(db, key), in: table)
+    }
+}
