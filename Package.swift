@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "QuiverCLI",
             dependencies: [
-                "QuiverIndex", "QuiverKernels", "QuiverEngine", "CQuiverHDF5",
+                "QuiverIndex", "QuiverKernels", "QuiverEngine", "QuiverStorage", "QuiverFilter", "CQuiverHDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "quiver", dependencies: ["QuiverCLI"]),

@@ -49,12 +49,21 @@ extension QuiverCommand {
                 valueName: "dir"))
         package var persist: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Also measure filtered search with this fraction of the vectors passing (.bucket == 0 over JSON attributes), beside search-then-filter.",
+                valueName: "fraction"))
+        package var filterSelectivity: Double?
+
         /// Creates the defaults (ArgumentParser fills it in).
         package init() {}
 
         package func validate() throws {
             guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, got \(threads)") }
             guard (1...10_000).contains(k) else { throw ValidationError("--k must be in 1...10000, got \(k)") }
+            if let filterSelectivity, !(filterSelectivity > 0 && filterSelectivity <= 1) {
+                throw ValidationError("--filter-selectivity must be a fraction in (0, 1], got \(filterSelectivity)")
+            }
             if let delete, !(delete > 0 && delete < 1) {
                 throw ValidationError("--delete must be a fraction in (0, 1), got \(delete)")
             }
@@ -75,6 +84,7 @@ extension QuiverCommand {
             runner.version = BuildVersion.current
             runner.deletion = delete.map { ($0, deletePattern) }
             runner.persistDirectory = persist
+            runner.filterSelectivity = filterSelectivity
             let report = try runner.run()
             print(report.renderedSummary())
             if let json {

@@ -4,7 +4,7 @@ import QuiverTestSupport
 import Synchronization
 import Testing
 
-private struct Character: Codable, Equatable {
+private struct Person: Codable, Equatable {
     var name: String
     var species: String
     var status: String
@@ -16,12 +16,12 @@ private struct Character: Codable, Equatable {
     private let species = ["human", "alien", "robot", "cronenberg"]
     private let statuses = ["alive", "dead", "unknown"]
 
-    private func populate(_ database: Database, count: Int, seed: UInt64 = 1) throws -> [String: Character] {
+    private func populate(_ database: Database, count: Int, seed: UInt64 = 1) throws -> [String: Person] {
         var random = SeededGenerator(seed: seed)
-        var model: [String: Character] = [:]
+        var model: [String: Person] = [:]
         try database.write { batch in
             for i in 0..<count {
-                let character = Character(
+                let character = Person(
                     name: "c\(i)", species: species[Int.random(in: 0..<species.count, using: &random)],
                     status: statuses[Int.random(in: 0..<statuses.count, using: &random)], age: Int.random(in: 0...120, using: &random),
                     tags: ["t\(i % 5)", "t\(i % 7)"])
@@ -66,7 +66,7 @@ private struct Character: Codable, Equatable {
         let clock = ManualWallClock()
         try withDatabase(testConfiguration(clock)) { database, _ in
             let ref = EntityRef(type: "character", id: "rick")
-            let rick = Character(name: "Rick", species: "human", status: "alive", age: 70, tags: ["genius"])
+            let rick = Person(name: "Rick", species: "human", status: "alive", age: 70, tags: ["genius"])
             try database.entities.upsert(ref, value: rick)
             let created = clock.now.load(ordering: .relaxed)
             clock.advance(milliseconds: 5_000)
@@ -75,7 +75,7 @@ private struct Character: Codable, Equatable {
             try database.entities.upsert(ref, value: older)
             let stored = try #require(try database.entities.get(ref))
             #expect(stored.created == created && stored.updated == created + 5_000)
-            #expect(try database.entities.get(ref, as: Character.self) == older)
+            #expect(try database.entities.get(ref, as: Person.self) == older)
         }
     }
 

@@ -7,6 +7,12 @@ public struct FacetCount: Sendable, Equatable {
     public var value: JSONValue
     /// How many entities have it.
     public var count: Int
+
+    /// A count of `count` entities with `value`.
+    public init(value: JSONValue, count: Int) {
+        self.value = value
+        self.count = count
+    }
 }
 
 /// How a listing of entities of one type reads them: which keys it scans, in what order, and how

@@ -32,6 +32,23 @@ extension BenchReport {
         if let openSeconds { members.append(("open_seconds", .number(openSeconds))) }
         if let indexFileBytes { members.append(("index_file_bytes", .integer(indexFileBytes))) }
         if let persistAgreement { members.append(("persist_agreement", .number(persistAgreement))) }
+        if let filtered {
+            members.append((
+                "filtered_search",
+                .object([
+                    ("selectivity", .number(filtered.selectivity)), ("passing", .integer(filtered.passing)),
+                    (
+                        "points",
+                        .array(filtered.points.map { point in
+                            .object([
+                                ("method", .string(point.method)), ("parameter", .integer(point.parameter)),
+                                ("recall", .number(point.recall)), ("qps_1thread", .number(point.qps)),
+                            ])
+                        })
+                    ),
+                ])
+            ))
+        }
         return .object(members)
     }
 

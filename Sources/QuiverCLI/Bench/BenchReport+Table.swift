@@ -25,6 +25,7 @@ extension BenchReport {
                     indexFileBytes, indexFileBytes / max(n, 1), openSeconds * 1000, search.first?.k ?? 10,
                     (persistAgreement ?? 0) * 100))
         }
+        if let filtered { lines.append(filtered.rendered()) }
         if let afterDelete {
             lines.append(
                 String(

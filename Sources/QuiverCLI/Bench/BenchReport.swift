@@ -105,6 +105,9 @@ package struct BenchReport: Codable, Sendable, Equatable {
     package var indexFileBytes: Int?
     /// With `--persist`: fraction of queries whose top-k after the reopen equals the in-memory index's.
     package var persistAgreement: Double?
+    /// With `--filter-selectivity`: filtered search against search-then-filter (printed, and
+    /// written to JSON as `filtered_search`).
+    package var filtered: FilteredRun? = nil
 
     /// Creates a report.
     package init(

@@ -27,6 +27,8 @@ package struct BenchRunner: Sendable {
     /// When set, store the built index in a database at this directory, reopen it, and report
     /// the reopen time and the directory's size (before any deletion).
     package var persistDirectory: String?
+    /// When set, measure filtered search with this fraction of rows passing (before any deletion).
+    package var filterSelectivity: Double?
 
     /// Creates a runner.
     package init(dataset: BenchDataset, configuration: HNSWConfiguration, threads: Int, k: Int, efs: [Int]) {
@@ -78,6 +80,10 @@ package struct BenchRunner: Sendable {
         let persisted = try persistDirectory.map { (directory) throws(CLIError) in
             try PersistRun.measure(index: index, ids: ids, directory: directory, queries: dataset.queries, k: k)
         }
+        let filtered = try filterSelectivity.map { (selectivity) throws(CLIError) in
+            try FilteredRun.measure(
+                index: index, ids: ids, train: train, queries: dataset.queries, k: k, efs: efs, selectivity: selectivity)
+        }
         let afterDelete = try deletion.map { (deletion) throws(CLIError) in
             try measureAfterDeleting(deletion.fraction, deletion.pattern, from: index, ids: ids, clock: clock)
         }
@@ -94,6 +100,7 @@ package struct BenchRunner: Sendable {
             bytesPerVector: (memory.vectorBytes + memory.graphBytes) / max(train.rows, 1))
         report.originalBytesPerVector = memory.originalVectorBytes / max(train.rows, 1)
         report.afterDelete = afterDelete
+        report.filtered = filtered
         if let persisted {
             report.openSeconds = Self.round(persisted.openSeconds, 4)
             report.indexFileBytes = persisted.indexFileBytes

@@ -105,8 +105,15 @@ struct CollectionView: Sendable {
                     let overlay = part.overlay
                     do {
                         if let filter {
-                            results = try part.index.search(q, k: k, ef: ef) { id in
-                                !overlay.contains(id) && filter((try? part.attributes(of: id)) ?? nil)
+                            if case .mapped(let mapped) = part.rows {
+                                let all = try mapped.allAttributes()
+                                results = try part.index.search(q, k: k, ef: ef) { id in
+                                    !overlay.contains(id) && Int(id) < all.count && filter(all[Int(id)])
+                                }
+                            } else {
+                                results = try part.index.search(q, k: k, ef: ef) { id in
+                                    !overlay.contains(id) && filter((try? part.attributes(of: id)) ?? nil)
+                                }
                             }
                         } else if overlay.count == 0 {
                             results = try part.index.search(q, k: k, ef: ef)

@@ -106,6 +106,11 @@ final class FrozenPart: Sendable {
     var liveCount: Int { max(0, index.count - overlay.count) }
 }
 
+/// A lazily filled cache of a segment's decompressed attributes.
+final class DecodedAttributes: Sendable {
+    let value = Locked<[[UInt8]?]?>(nil)
+}
+
 /// What a part holds under a key.
 enum PartLookup: Sendable, Equatable {
     /// Nothing: look in older parts.
@@ -131,6 +136,27 @@ struct MappedRows: @unchecked Sendable {  // the views point into a mapping `att
     let attributeReader: Locked<CompressedSectionReader>
     /// `f32` per keyed row, for cosine collections.
     let norms: UnsafeRawBufferPointer?
+    /// Every row's attributes decompressed, made by the first filtered search: a filter reads the
+    /// attributes of many rows in no particular order, and reading each through the compressed
+    /// section means a lock and a copy per row, and a block decompression whenever the row's
+    /// block is not the one last read.
+    let decoded = DecodedAttributes()
+
+    init(keys: SortedKeys, attributeReader: Locked<CompressedSectionReader>, norms: UnsafeRawBufferPointer?) {
+        self.keys = keys
+        self.attributeReader = attributeReader
+        self.norms = norms
+    }
+
+    /// The attributes of every keyed row, decompressed once and kept.
+    func allAttributes() throws(EngineError) -> [[UInt8]?] {
+        if let all = decoded.value.withLock({ $0 }) { return all }
+        var all: [[UInt8]?] = []
+        all.reserveCapacity(keys.count)
+        for id in 0..<UInt32(keys.count) { all.append(try attributes(of: id)) }
+        decoded.value.withLock { $0 = all }
+        return all
+    }
 
     func attributes(of id: UInt32) throws(EngineError) -> [UInt8]? {
         let result: Result<[UInt8], StorageError> = attributeReader.withLock { reader in
