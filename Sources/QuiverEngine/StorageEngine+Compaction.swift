@@ -18,16 +18,46 @@ extension StorageEngine {
             if state.withLock({ $0.tables[name] != nil }) {
                 try compactTableHoldingMaintenance(name)
             } else {
-                try compactCollectionHoldingMaintenance(name)
+                try compactCollectionHoldingMaintenance(name, only: nil)
             }
         }
     }
 
-    private func compactCollectionHoldingMaintenance(_ name: String) throws(EngineError) {
+    /// Merges just the segments `numbers` of collection `name` (what a tier of
+    /// ``CompactionPlan`` is); for tests of partial merges.
+    package func compact(_ name: String, segments numbers: Set<UInt64>) throws(EngineError) {
+        try maintenance.withLock { () throws(EngineError) in try compactCollectionHoldingMaintenance(name, only: numbers) }
+    }
+
+    /// The segment numbers of collection `name`, newest first.
+    package func segmentNumbers(in name: String) throws(EngineError) -> [UInt64] {
+        try state.withLock { $0 }.collection(name).frozen.compactMap { $0.segment == nil ? nil : $0.number }
+    }
+
+    /// The background compaction of `name`: a table merges all its segments; a collection merges
+    /// one tier of similar-sized segments (``CompactionPlan``), so large segments are rewritten
+    /// only when enough of their size accumulate.
+    func compactTier(_ name: String) throws(EngineError) {
+        try maintenance.withLock { () throws(EngineError) in
+            let current = state.withLock { $0 }
+            if current.tables[name] != nil {
+                try compactTableHoldingMaintenance(name)
+            } else if let view = current.collections[name] {
+                let segments = view.frozen.compactMap { part in part.segment.map { (part.number, $0.byteCount) } }
+                guard let tier = CompactionPlan.tier(of: segments, trigger: options.compactionTrigger) else { return }
+                try compactCollectionHoldingMaintenance(name, only: Set(tier))
+            }
+        }
+    }
+
+    private func compactCollectionHoldingMaintenance(_ name: String, only chosen: Set<UInt64>?) throws(EngineError) {
         if let failure = failure.withLock({ $0 }) { throw failure }
         let view = try state.withLock { $0 }.collection(name)
-        let inputs = view.frozen.filter { $0.segment != nil }
+        let inputs = view.frozen.filter { $0.segment != nil && (chosen?.contains($0.number) ?? true) }
         guard inputs.count >= 2 else { return }
+        let inputNumbers = Set(inputs.map(\.number))
+        // Deletes the inputs recorded against segments that stay must stay recorded.
+        let carried = inputs.flatMap(\.tombstones).filter { !inputNumbers.contains($0.part) }
         KillPoint.hit("engine.compaction.begin")
         try verify(inputs.compactMap(\.segment), of: name)
         let merged: HNSWIndex
@@ -78,7 +108,7 @@ extension StorageEngine {
         let renumbered: [UInt32]
         do {
             renumbered = try CollectionSegment.write(
-                index: merged, rows: rows, tombstones: [], number: number, level: level, collection: name,
+                index: merged, rows: rows, tombstones: Array(Set(carried)).sorted(), number: number, level: level, collection: name,
                 metric: view.definition.index.metric, fileIO: fileIO, layout: layout, codec: options.codec)
             let file = try SegmentFile.open(fileIO: fileIO, path: layout.segmentFile(number))
             opened = try CollectionSegment.open(file, definition: view.definition, number: number)

@@ -228,7 +228,7 @@ extension StorageEngine {
             defer { engine.maintenanceScheduled.store(false, ordering: .releasing) }
             do {
                 if engine.needsFlush { try engine.flush() }
-                while let name = engine.needsCompaction { try engine.compact(name) }
+                while let name = engine.needsCompaction { try engine.compactTier(name) }
             } catch {
                 // The failure is recorded in the engine and reported to the next writer.
             }
@@ -242,12 +242,15 @@ extension StorageEngine {
         return bytes >= options.flushThresholdBytes
     }
 
-    /// A collection or table with at least ``EngineOptions/compactionTrigger`` segments.
+    /// A collection with a tier of ``EngineOptions/compactionTrigger`` similar-sized segments, or
+    /// a table with that many segments.
     var needsCompaction: String? {
         let current = state.withLock { $0 }
         let trigger = options.compactionTrigger
-        return current.collections.first { $0.value.frozen.count { $0.segment != nil } >= trigger }?.key
-            ?? current.tables.first { $0.value.frozen.count { $0.segment != nil } >= trigger }?.key
+        return current.collections.first { _, view in
+            let segments = view.frozen.compactMap { part in part.segment.map { (part.number, $0.byteCount) } }
+            return CompactionPlan.tier(of: segments, trigger: trigger) != nil
+        }?.key ?? current.tables.first { $0.value.frozen.count { $0.segment != nil } >= trigger }?.key
     }
 }
 

@@ -1,4 +1,4 @@
-import QuiverEngine
+@testable import QuiverEngine
 import QuiverIndex
 import QuiverStorage
 import QuiverTestSupport
@@ -315,6 +315,52 @@ func expectSelfHits(_ engine: StorageEngine, _ rows: KeyedRows, _ keys: some Seq
                 #expect(try engine.search(query, k: 10, ef: 50, in: "bulk").map(\.key)
                     == index.search(query, k: 10, ef: 50).map { rows.key(Int($0.id)) })
             }
+            try engine.close()
+        }
+    }
+}
+
+@Suite struct CompactionPlanTests {
+    @Test func similarSizesMergeAndLargeSegmentsWaitForTheirPeers() {
+        #expect(CompactionPlan.tier(of: [(1, 100), (2, 110), (3, 90)], trigger: 4) == nil)
+        #expect(CompactionPlan.tier(of: [(1, 100), (2, 110), (3, 90), (4, 120)], trigger: 4).map(Set.init) == [1, 2, 3, 4])
+        // One large segment and four small ones: only the small ones merge.
+        #expect(CompactionPlan.tier(of: [(1, 10_000), (2, 100), (3, 110), (4, 90), (5, 120)], trigger: 4).map(Set.init) == [2, 3, 4, 5])
+        // Sizes spread so no tier fills: nothing, until 4 x trigger segments exist.
+        let spread = (0..<8).map { (UInt64($0), 1 << (2 * $0)) }
+        #expect(CompactionPlan.tier(of: spread, trigger: 4) == nil)
+        let many = (0..<16).map { (UInt64($0), 1 << (2 * $0)) }
+        #expect(CompactionPlan.tier(of: many, trigger: 4) == [0, 1, 2, 3])
+    }
+}
+
+@Suite struct PartialCompactionTests {
+    /// Merging some segments keeps the deletes they recorded against the others.
+    @Test func deletesRecordedAgainstSegmentsLeftOutSurviveAReopen() throws {
+        let rows = KeyedRows(count: 400)
+        try withTemporaryDirectory { dir in
+            do {
+                let engine = try StorageEngine.open(directory: dir, options: testOptions())
+                try makeCollection(engine, dimension: rows.dimension)
+                try insert(rows, 0..<200, into: engine)
+                try engine.flush()  // A: 0..<200
+                for i in 0..<20 { try engine.delete(rows.key(i), in: "items") }
+                try insert(rows, 200..<300, into: engine)
+                try engine.flush()  // B: deletes 0..<20 of A, holds 200..<300
+                try insert(rows, 300..<400, into: engine)
+                try engine.flush()  // C
+                let numbers = try engine.segmentNumbers(in: "items")
+                #expect(numbers.count == 3)
+                try engine.compact("items", segments: Set(numbers.prefix(2)))  // B and C, not A
+                #expect(try engine.segmentCount(in: "items") == 2)
+                #expect(try engine.count(in: "items") == 380)
+                try engine.close()
+            }
+            let engine = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(try engine.count(in: "items") == 380)
+            for i in 0..<20 { #expect(try engine.get(rows.key(i), in: "items") == nil) }
+            #expect(try engine.get(rows.key(20), in: "items") != nil)
+            try expectSelfHits(engine, rows, 20..<400)
             try engine.close()
         }
     }
