@@ -57,6 +57,9 @@ do {
         definition.index.efConstruction = 64
         try engine.createCollection(definition)
     }
+    if !engine.tableNames.contains(CrashWorkload.table) {
+        try engine.createTable(TableDefinition(name: CrashWorkload.table))
+    }
 } catch {
     emit("fail open \(error)")
     exit(2)
@@ -91,10 +94,12 @@ let threads = (0..<CrashWorkload.threads).map { thread in
             for key in keys {
                 if op == "delete" {
                     batch.delete(CrashWorkload.key(key), in: CrashWorkload.collection)
+                    batch.remove(Key(CrashWorkload.key(key)), in: CrashWorkload.table)
                 } else {
                     batch.upsert(
                         CrashWorkload.key(key), vector: CrashWorkload.vector(key: key, version: version),
                         attributes: CrashWorkload.attributes(version: version), in: CrashWorkload.collection)
+                    batch.put(CrashWorkload.attributes(version: version), forKey: Key(CrashWorkload.key(key)), in: CrashWorkload.table)
                 }
             }
             let names = keys.map(CrashWorkload.key).joined(separator: " ")

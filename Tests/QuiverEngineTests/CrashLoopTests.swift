@@ -346,6 +346,16 @@ import Darwin
             }
             observed[key] = version
         }
+        // The record table moves with the collection, batch by batch.
+        if engine.tableNames.contains(CrashWorkload.table) {
+            for key in 0..<CrashWorkload.keySpace {
+                let record = try engine.record(Key(CrashWorkload.key(key)), in: CrashWorkload.table)
+                let recordVersion = CrashWorkload.version(fromAttributes: record?.value)
+                if recordVersion != observed[key] {
+                    problems.append("k\(key): the record says \(recordVersion.map { "v\($0)" } ?? "absent"), the vector \(observed[key].map { "v\($0)" } ?? "absent")")
+                }
+            }
+        }
         let count = try engine.count(in: collection)
         if count != observed.count { problems.append("the live count is \(count), \(observed.count) keys are live") }
         summary.keysChecked += CrashWorkload.keySpace

@@ -12,6 +12,10 @@
 public enum CrashWorkload: Sendable {
     /// The collection the child writes.
     public static let collection = "items"
+    /// The record table the child writes beside it: every batch that sets a key's vector puts the
+    /// same version record under the key, and every delete removes it, so the two must agree
+    /// after any crash.
+    public static let table = "records"
     /// Vector dimension.
     public static let dimension = 16
     /// Keys are `k0` ... `k1999`.
