@@ -1,9 +1,9 @@
-public import QuiverEngine
+internal import QuiverEngine
 internal import QuiverFilter
 internal import QuiverIndex
 internal import QuiverMetadata
 internal import QuiverStorage
-public import SystemPackage
+internal import SystemPackage
 
 /// A database: vector collections and the application's own data beside them (entities, notes
 /// on them, cache tables), in one data directory, changed atomically together.

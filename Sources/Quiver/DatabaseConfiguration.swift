@@ -1,4 +1,4 @@
-public import QuiverEngine
+internal import QuiverEngine
 internal import QuiverStorage
 
 /// How a ``Database`` stores, syncs and maintains its data. Pass it once, at open.

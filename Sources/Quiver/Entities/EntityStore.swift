@@ -1,4 +1,4 @@
-public import QuiverEngine
+internal import QuiverEngine
 
 /// The entities of a ``Database`` (``Database/entities``): records of the application's own,
 /// addressed by type and id, with JSON attributes, declared attribute indexes, and vectors they
