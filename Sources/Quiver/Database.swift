@@ -21,8 +21,10 @@ public final class Database: Sendable {
     let noteIDs = NoteIDGenerator()
     let caches = Locked<[String: CacheState]>([:])
     let entityTypes = Locked<[String: EntityTypeDefinition]>([:])
-    /// A temporary directory removed at close (in-memory databases have none).
-    private let isInMemory: Bool
+    /// Whether the database lives in memory only.
+    public let isInMemory: Bool
+    /// The background reclaim of expired cache entries (with background maintenance).
+    private let sweeper = Locked<CacheSweeper?>(nil)
 
     private init(engine: StorageEngine, configuration: DatabaseConfiguration, isInMemory: Bool) {
         self.engine = engine
@@ -62,6 +64,10 @@ public final class Database: Sendable {
             try? engine.close()
             throw error
         }
+        if configuration.backgroundMaintenance {
+            let caches = database.caches
+            database.sweeper.withLock { $0 = CacheSweeper(period: .seconds(1)) { caches.withLock { Array($0.values) } } }
+        }
         return database
     }
 
@@ -98,7 +104,15 @@ public final class Database: Sendable {
     /// Flushes everything to segment files and closes the database; later calls fail with
     /// `readOnly`.
     public func close() throws(QuiverError) {
+        sweeper.withLock { $0?.stop() }
         do { try engine.close() } catch { throw QuiverError(error) }
+    }
+
+    /// Drops expired entries of every cache table from memory now (the background sweep does it
+    /// every second); returns how many.
+    @discardableResult
+    public func purgeExpiredCacheEntries() -> Int {
+        caches.withLock { Array($0.values) }.reduce(0) { $0 + $1.table.purgeExpired() }
     }
 
     // MARK: Collections
@@ -142,7 +156,7 @@ public final class Database: Sendable {
                     dimension: index.dimension, metric: index.metric, encoding: index.encoding, m: index.m,
                     efConstruction: index.efConstruction),
                 count: try engine.count(in: name), segments: try engine.segmentCount(in: name),
-                segmentBytes: try engine.segmentBytes(in: name))
+                segmentBytes: try engine.segmentBytes(in: name), memoryBytes: try engine.memoryBytes(in: name))
         } catch { throw QuiverError(error) }
     }
 

@@ -64,6 +64,14 @@ extension StorageEngine {
         }
     }
 
+    /// Bytes of memory the writable parts of `collection` (or table) hold: the memtable's index and
+    /// rows, or the table memtable's keys and values; frozen parts and mapped segments not included.
+    public func memoryBytes(in name: String) throws(EngineError) -> Int {
+        let current = state.withLock { $0 }
+        if let table = current.tables[name] { return table.memtableBytes }
+        return try current.collection(name).memtable.approximateBytes
+    }
+
     /// Bytes of the segment files that hold `collection` (or table).
     public func segmentBytes(in name: String) throws(EngineError) -> Int {
         let current = state.withLock { $0 }

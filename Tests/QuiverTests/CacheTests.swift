@@ -85,3 +85,33 @@ import Testing
         try database.close()
     }
 }
+
+@Suite struct CacheClockTests {
+    /// T14: deadlines are absolute wall-clock times; a clock that jumps back never expires an entry
+    /// early, one that jumps forward past the deadline expires it, and a restart keeps the rest.
+    @Test func wallClockJumpsMoveExpiryAsTheyShould() throws {
+        let clock = ManualWallClock()
+        try withTemporaryDirectory { dir in
+            do {
+                let database = try Database.open(at: dir.string, configuration: testConfiguration(clock))
+                let cache = try database.createCache("c")
+                try cache.set([1], forKey: "a", ttl: .seconds(3600))
+                try cache.set([2], forKey: "b", ttl: .seconds(60))
+                try cache.set([3], forKey: "c", ttl: .seconds(60))  // never read: the sweep reclaims it
+                clock.advance(milliseconds: -3_600_000)  // an hour back
+                #expect(cache.get("a") == [1] && cache.get("b") == [2])
+                clock.advance(milliseconds: 3_600_000 + 61_000)  // back, then past b's deadline
+                #expect(cache.get("a") == [1] && cache.get("b") == nil)
+                #expect(database.purgeExpiredCacheEntries() == 1, "c")
+                #expect(cache.statistics.entries == 1)
+                try database.close()
+            }
+            let database = try Database.open(at: dir.string, configuration: testConfiguration(clock))
+            let cache = try database.cache("c")
+            #expect(cache.get("b") == nil, "no resurrection after a restart")
+            let remaining = try #require(cache.peek("a")).deadline - clock.now.load(ordering: .relaxed)
+            #expect(remaining > 0 && remaining <= 3_600_000 - 61_000)
+            try database.close()
+        }
+    }
+}

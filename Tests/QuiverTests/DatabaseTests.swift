@@ -113,3 +113,16 @@ import Testing
         try database.close()
     }
 }
+
+@Suite struct AsyncMetadataTests {
+    @Test func entitiesAndNotesHaveAsyncForms() async throws {
+        let database = try Database.inMemory(configuration: testConfiguration())
+        let ref = EntityRef(type: "t", id: "1")
+        try await database.entities.upsert(ref, attributes: ["a": 1])
+        let note = try await database.notes.add(to: ref, body: "hello")
+        #expect(try database.notes.get(note.id)?.body == "hello")
+        try await database.entities.delete(ref)
+        #expect(try database.entities.get(ref) == nil && database.notes.get(note.id) == nil)
+        try database.close()
+    }
+}

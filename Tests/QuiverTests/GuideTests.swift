@@ -66,8 +66,8 @@ func slowSummary(of character: EntityRef) async throws -> [UInt8] {
 
             // guide: notes example start
             let rick = EntityRef(type: "character", id: "rick")
-            try database.notes.add(to: rick, body: "Turned himself into a pickle", tags: ["episode"])
-            try database.notes.add(
+            try await database.notes.add(to: rick, body: "Turned himself into a pickle", tags: ["episode"])
+            try await database.notes.add(
                 to: rick, body: "Built a portal gun", tags: ["gadget"],
                 embedding: EntityEmbedding(collection: "note-vectors", vector: embed("portal gun gadget")))
             let latest = try database.notes.list(for: rick, limit: 1)
@@ -107,7 +107,7 @@ func slowSummary(of character: EntityRef) async throws -> [UInt8] {
                 (try snapshot.count(in: "bios"), try snapshot.entities(ofType: "character", filter: #".species == "human""#).elements.count)
             }
             print(count, humans)  // 5 2
-            try database.entities.delete(rick)  // its vector and notes go with it
+            try await database.entities.delete(rick)  // its vector and notes go with it
             try database.close()
             // guide: snapshot example end
             #expect(count == 5 && humans == 2)

@@ -38,6 +38,8 @@ public struct CollectionInfo: Sendable, Hashable {
     public var count: Int
     /// Segment files it is stored in, beside the in-memory part.
     public var segments: Int
-    /// Bytes of those segment files.
+    /// Bytes of those segment files (mapped, not read into memory).
     public var segmentBytes: Int
+    /// Bytes of memory its writable part holds (flushed to a segment past the memory budget).
+    public var memoryBytes: Int
 }

@@ -17,6 +17,14 @@ public struct NoteStore: Sendable {
         return note
     }
 
+    /// The asynchronous form of ``add(to:body:tags:embedding:)``.
+    @discardableResult
+    public func add(to entity: EntityRef, body: String, tags: [String] = [], embedding: EntityEmbedding? = nil) async throws -> Note {
+        let id = try await database.write { $0.addNote(to: entity, body: body, tags: tags, embedding: embedding) }
+        guard let note = try database.snapshot().note(id) else { throw QuiverError(.notFound, "note \(id) vanished") }
+        return note
+    }
+
     /// Changes a note's body and/or tags.
     ///
     /// - Throws: ``QuiverError`` `notFound`.
