@@ -1,14 +1,18 @@
 #if canImport(Glibc)
-internal import Glibc
+public import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+public import Darwin
 #endif
 
 /// A reader-writer lock over `pthread_rwlock_t`: many shared holders or one exclusive holder.
-package final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is its own synchronisation
-    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+///
+/// Public only so that its methods can be `@inlinable` (see ``Locked``): an implementation detail
+/// of the package's modules, not API.
+public final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is its own synchronisation
+    @usableFromInline let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    package init() {
+    /// A new, unlocked lock.
+    public init() {
         lock = .allocate(capacity: 1)
         let status = pthread_rwlock_init(lock, nil)
         precondition(status == 0, "pthread_rwlock_init failed: \(status)")
@@ -20,14 +24,16 @@ package final class ReadWriteLock: @unchecked Sendable {  // the pthread lock is
     }
 
     /// Runs `body` holding the lock shared (`pthread_rwlock_rdlock`).
-    package func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    @inlinable
+    public func withReadLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
     /// Runs `body` holding the lock exclusively (`pthread_rwlock_wrlock`).
-    package func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    @inlinable
+    public func withWriteLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

@@ -56,27 +56,48 @@ public final class CacheTable: Sendable {
         public var hitRatio: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
     }
 
-    private struct Entry {
-        var key: Key
-        var value: [UInt8]
-        /// Wall-clock deadline in milliseconds, or `Int64.max`.
-        var deadline: Int64
-        var bytes: Int { key.bytes.count + value.count }
-    }
-
+    /// Entries in parallel arrays by slot, so that a hit reads a deadline and copies one value
+    /// reference: a struct of key, value and deadline per slot was copied whole on every read
+    /// (measured with `MetadataBenchmarks`: it cost more than the hash lookup).
     private struct State {
         var slots: [Key: Int32] = [:]
-        var entries: [Entry?] = []
+        var keys: [Key] = []
+        var values: [[UInt8]] = []
+        /// Wall-clock deadline in milliseconds, `Int64.max` for none, `Int64.min` for a free slot.
+        var deadlines: [Int64] = []
         var order = SieveIndex()
         var statistics = Statistics()
 
+        static let free = Int64.min
+
+        func bytes(_ slot: Int) -> Int { keys[slot].bytes.count + values[slot].count }
+
         mutating func removeSlot(_ slot: Int32) {
-            guard let entry = entries[Int(slot)] else { return }
-            slots[entry.key] = nil
-            entries[Int(slot)] = nil
-            order.remove(slot)
+            let i = Int(slot)
+            guard deadlines[i] != Self.free else { return }
             statistics.entries -= 1
-            statistics.bytes -= entry.bytes
+            statistics.bytes -= bytes(i)
+            slots[keys[i]] = nil
+            keys[i] = Key([])
+            values[i] = []
+            deadlines[i] = Self.free
+            order.remove(slot)
+        }
+
+        mutating func store(_ key: Key, _ value: [UInt8], deadline: Int64, in slot: Int32) {
+            let i = Int(slot)
+            if i == keys.count {
+                keys.append(key)
+                values.append(value)
+                deadlines.append(deadline)
+            } else {
+                keys[i] = key
+                values[i] = value
+                deadlines[i] = deadline
+            }
+            slots[key] = slot
+            statistics.entries += 1
+            statistics.bytes += key.bytes.count + value.count
         }
     }
 
@@ -104,13 +125,15 @@ public final class CacheTable: Sendable {
 
     /// The live value under `key`, or `nil` (counted as a hit or a miss).
     public func get(_ key: Key) -> [UInt8]? {
-        let now = clock.nowMilliseconds()
+        let clock = self.clock
         return state.withLock { state -> [UInt8]? in
-            guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else {
+            guard let slot = state.slots[key] else {
                 state.statistics.misses += 1
                 return nil
             }
-            guard entry.deadline > now else {
+            let deadline = state.deadlines[Int(slot)]
+            // The clock is read only for an entry that can expire.
+            guard deadline == .max || deadline > clock.nowMilliseconds() else {
                 state.removeSlot(slot)
                 state.statistics.expirations += 1
                 state.statistics.misses += 1
@@ -118,7 +141,7 @@ public final class CacheTable: Sendable {
             }
             state.order.touch(slot)
             state.statistics.hits += 1
-            return entry.value
+            return state.values[Int(slot)]
         }
     }
 
@@ -126,8 +149,9 @@ public final class CacheTable: Sendable {
     public func remainingMilliseconds(_ key: Key) -> Int64? {
         let now = clock.nowMilliseconds()
         return state.withLock { state -> Int64? in
-            guard let slot = state.slots[key], let entry = state.entries[Int(slot)], entry.deadline > now else { return nil }
-            return entry.deadline == .max ? .max : entry.deadline - now
+            guard let slot = state.slots[key], state.deadlines[Int(slot)] > now else { return nil }
+            let deadline = state.deadlines[Int(slot)]
+            return deadline == .max ? .max : deadline - now
         }
     }
 
@@ -161,27 +185,27 @@ public final class CacheTable: Sendable {
     ///
     /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound.
     package func storeEvicting(_ key: Key, _ value: [UInt8], deadline: Int64) -> [Key]? {
-        let entry = Entry(key: key, value: value, deadline: deadline)
-        guard entry.bytes <= configuration.maxBytes else { return nil }
+        let bytes = key.bytes.count + value.count
+        guard bytes <= configuration.maxBytes, deadline != State.free else { return nil }
         return state.withLock { state in
             var evicted: [Key] = []
             if let slot = state.slots[key] { state.removeSlot(slot) }
             while state.statistics.entries >= configuration.maxEntries
-                || state.statistics.bytes + entry.bytes > configuration.maxBytes
+                || state.statistics.bytes + bytes > configuration.maxBytes
             {
-                guard let victim = state.order.evict(), let old = state.entries[Int(victim)] else { break }
-                state.slots[old.key] = nil
-                state.entries[Int(victim)] = nil
+                guard let victim = state.order.evict() else { break }
+                let old = state.keys[Int(victim)]
+                // `evict` already took the slot out of the order.
                 state.statistics.entries -= 1
-                state.statistics.bytes -= old.bytes
+                state.statistics.bytes -= state.bytes(Int(victim))
+                state.slots[old] = nil
+                state.keys[Int(victim)] = Key([])
+                state.values[Int(victim)] = []
+                state.deadlines[Int(victim)] = State.free
                 state.statistics.evictions += 1
-                evicted.append(old.key)
+                evicted.append(old)
             }
-            let slot = state.order.insert()
-            if Int(slot) == state.entries.count { state.entries.append(entry) } else { state.entries[Int(slot)] = entry }
-            state.slots[key] = slot
-            state.statistics.entries += 1
-            state.statistics.bytes += entry.bytes
+            state.store(key, value, deadline: deadline, in: state.order.insert())
             return evicted
         }
     }
@@ -194,8 +218,8 @@ public final class CacheTable: Sendable {
     public func contains(_ key: Key) -> Bool {
         let now = clock.nowMilliseconds()
         return state.withLock { state in
-            guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else { return false }
-            return entry.deadline > now
+            guard let slot = state.slots[key] else { return false }
+            return state.deadlines[Int(slot)] > now
         }
     }
 
@@ -204,15 +228,15 @@ public final class CacheTable: Sendable {
     public func peek(_ key: Key) -> (value: [UInt8], deadline: Int64)? {
         let now = clock.nowMilliseconds()
         return state.withLock { state in
-            guard let slot = state.slots[key], let entry = state.entries[Int(slot)], entry.deadline > now else { return nil }
-            return (entry.value, entry.deadline)
+            guard let slot = state.slots[key], state.deadlines[Int(slot)] > now else { return nil }
+            return (state.values[Int(slot)], state.deadlines[Int(slot)])
         }
     }
 
     /// Every live key, in no particular order.
     public func keys() -> [Key] {
         let now = clock.nowMilliseconds()
-        return state.withLock { state in state.entries.compactMap { entry in entry.flatMap { $0.deadline > now ? $0.key : nil } } }
+        return state.withLock { state in state.deadlines.indices.filter { state.deadlines[$0] > now }.map { state.keys[$0] } }
     }
 
     /// Drops every entry (counted neither as evictions nor expirations).
@@ -231,9 +255,10 @@ public final class CacheTable: Sendable {
     public func remove(_ key: Key) -> Bool {
         let now = clock.nowMilliseconds()
         return state.withLock { state in
-            guard let slot = state.slots[key], let entry = state.entries[Int(slot)] else { return false }
+            guard let slot = state.slots[key] else { return false }
+            let live = state.deadlines[Int(slot)] > now
             state.removeSlot(slot)
-            return entry.deadline > now
+            return live
         }
     }
 
@@ -282,8 +307,8 @@ public final class CacheTable: Sendable {
         let now = clock.nowMilliseconds()
         return state.withLock { state in
             var dropped = 0
-            for slot in state.entries.indices where dropped < limit {
-                guard let entry = state.entries[slot], entry.deadline <= now else { continue }
+            for slot in state.deadlines.indices where dropped < limit {
+                guard state.deadlines[slot] != State.free, state.deadlines[slot] <= now else { continue }
                 state.removeSlot(Int32(slot))
                 state.statistics.expirations += 1
                 dropped += 1
