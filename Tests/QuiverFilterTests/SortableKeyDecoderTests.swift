@@ -96,8 +96,11 @@ import Testing
     }
 
     @Test func descriptionsNameTheOffsetNotTheContents() {
-        #expect(SortableKeyError(.truncated, at: 7).description == "invalid sortable key at byte 7: truncated component")
-        #expect(SortableKeyError(.nonCanonical, at: 0).description == "invalid sortable key at byte 0: non-canonical number")
+        #expect(
+            SortableKeyError(.truncated, at: 7).description == "invalid sortable key at byte 7: truncated component")
+        #expect(
+            SortableKeyError(.nonCanonical, at: 0).description == "invalid sortable key at byte 0: non-canonical number"
+        )
     }
 
     /// Random bytes never trap; whatever decodes re-encodes to the same bytes (the decoder

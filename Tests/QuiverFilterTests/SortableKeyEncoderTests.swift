@@ -19,7 +19,9 @@ import Testing
                 let expected = Reference.compare(tuples[i], tuples[j])
                 if Reference.compare(keys[i], keys[j]) != expected {
                     failures += 1
-                    if failures <= 5 { Issue.record("\(tuples[i]) vs \(tuples[j]): \(hex(keys[i])) vs \(hex(keys[j]))") }
+                    if failures <= 5 {
+                        Issue.record("\(tuples[i]) vs \(tuples[j]): \(hex(keys[i])) vs \(hex(keys[j]))")
+                    }
                 }
             }
         }
@@ -30,7 +32,9 @@ import Testing
     @Test func sortingKeysSortsTuples() {
         var g = SplitMix64(seed: 0x5047)
         let tuples = Reference.randomTuples(&g, count: 3000)
-        let byKey = tuples.sorted { SortableKeyEncoder.encode($0).lexicographicallyPrecedes(SortableKeyEncoder.encode($1)) }
+        let byKey = tuples.sorted {
+            SortableKeyEncoder.encode($0).lexicographicallyPrecedes(SortableKeyEncoder.encode($1))
+        }
         for (a, b) in zip(byKey, byKey.dropFirst()) {
             #expect(Reference.compare(a, b) <= 0, "\(a) before \(b)")
             #expect(!b.lexicographicallyPrecedes(a), "component < disagrees: \(a), \(b)")
@@ -43,7 +47,8 @@ import Testing
             .greatestFiniteMagnitude, .infinity, .nan,
         ]
         let strings: [String] = [
-            "", "\0", "\0\0", "\u{1}", "A", "Z", "a", "a\0", "a\0b", "a\u{1}", "ab", "b", "\u{7F}", "é", "\u{FFFF}", "😀",
+            "", "\0", "\0\0", "\u{1}", "A", "Z", "a", "a\0", "a\0b", "a\u{1}", "ab", "b", "\u{7F}", "é", "\u{FFFF}",
+            "😀",
             "\u{10FFFF}",
         ]
         let bytes: [[UInt8]] = [[], [0], [0, 0], [0, 0xFF], [1], [0xFF], [0xFF, 0xFF]]
@@ -168,7 +173,8 @@ import Testing
             let (lower, upper) = SortableKeyEncoder.range(forPrefix: prefix)
             #expect(upper == SortableKeyEncoder.successor(ofPrefix: lower))
             for (t, tuple) in tuples.enumerated() {
-                let startsWith = tuple.count >= prefix.count && Reference.compare(Array(tuple[..<prefix.count]), prefix) == 0
+                let startsWith =
+                    tuple.count >= prefix.count && Reference.compare(Array(tuple[..<prefix.count]), prefix) == 0
                 let inRange = !keys[t].lexicographicallyPrecedes(lower) && keys[t].lexicographicallyPrecedes(upper)
                 if startsWith != inRange {
                     failures += 1
@@ -183,7 +189,8 @@ import Testing
     @Test func successorOfAPrefixEndingInAStringExcludesLongerStrings() {
         let (lower, upper) = SortableKeyEncoder.range(forPrefix: [.string("a")])
         let inside: [[SortableKeyComponent]] = [
-            [.string("a")], [.string("a"), .null], [.string("a"), .bytes([0xFF])], [.string("a"), .string("\u{10FFFF}")],
+            [.string("a")], [.string("a"), .null], [.string("a"), .bytes([0xFF])],
+            [.string("a"), .string("\u{10FFFF}")],
         ]
         let outside: [[SortableKeyComponent]] = [
             [.string("a\0")], [.string("a\0"), .null], [.string("a\u{1}")], [.string("b")], [.null], [],
@@ -215,13 +222,16 @@ import Testing
     @Test func documentedValueRanges() {
         let prefix: [SortableKeyComponent] = [.string("movie"), .string("year")]
         let values: [SortableKeyComponent] = [
-            .null, .bool(false), .bool(true), .number(-.infinity), .number(-5), .number(0), .number(1999), .number(2000),
+            .null, .bool(false), .bool(true), .number(-.infinity), .number(-5), .number(0), .number(1999),
+            .number(2000),
             .number(2000.5), .number(.infinity), .string(""), .string("1999"), .bytes([]), .bytes([0xFF]),
         ]
         let keys = values.map { SortableKeyEncoder.encode(prefix + [$0, .string("id")]) }
         func selected(_ lower: [UInt8], _ upper: [UInt8]) -> [SortableKeyComponent] {
-            values.indices.filter { !keys[$0].lexicographicallyPrecedes(lower) && keys[$0].lexicographicallyPrecedes(upper) }
-                .map { values[$0] }
+            values.indices.filter {
+                !keys[$0].lexicographicallyPrecedes(lower) && keys[$0].lexicographicallyPrecedes(upper)
+            }
+            .map { values[$0] }
         }
         func enc(_ value: SortableKeyComponent) -> [UInt8] { SortableKeyEncoder.encode(prefix + [value]) }
         let firstString = enc(.string(""))
@@ -232,7 +242,8 @@ import Testing
         #expect(
             selected(enc(.number(-.infinity)), enc(.number(2000)))
                 == [.number(-.infinity), .number(-5), .number(0), .number(1999)])  // <
-        #expect(selected(enc(.number(1999)), SortableKeyEncoder.successor(ofPrefix: enc(.number(1999)))) == [.number(1999)])
+        #expect(
+            selected(enc(.number(1999)), SortableKeyEncoder.successor(ofPrefix: enc(.number(1999)))) == [.number(1999)])
         #expect(selected(firstString, enc(.bytes([]))) == [.string(""), .string("1999")])  // every string
         let end = SortableKeyEncoder.successor(ofPrefix: SortableKeyEncoder.encode(prefix))
         #expect(selected(enc(.bytes([])), end) == [.bytes([]), .bytes([0xFF])])  // every byte string

@@ -75,14 +75,18 @@ enum SortableKeyReference {
     }
 
     static func randomString(_ g: inout SplitMix64) -> String {
-        let alphabet: [Unicode.Scalar] = ["\u{0}", "\u{1}", "a", "b", "Z", "é", "\u{7F}", "\u{FFFF}", "😀", "\u{10FFFF}"]
+        let alphabet: [Unicode.Scalar] = [
+            "\u{0}", "\u{1}", "a", "b", "Z", "é", "\u{7F}", "\u{FFFF}", "😀", "\u{10FFFF}",
+        ]
         var scalars = String.UnicodeScalarView()
         for _ in 0..<Int(g.next() % 4) { scalars.append(alphabet[Int(g.next() % UInt64(alphabet.count))]) }
         return String(scalars)
     }
 
     /// A tuple, often an extension of one of `bases` (so prefixes are shared).
-    static func randomTuple(_ g: inout SplitMix64, extending bases: [[SortableKeyComponent]] = []) -> [SortableKeyComponent] {
+    static func randomTuple(
+        _ g: inout SplitMix64, extending bases: [[SortableKeyComponent]] = []
+    ) -> [SortableKeyComponent] {
         var tuple = bases.isEmpty || g.next() % 3 == 0 ? [] : bases[Int(g.next() % UInt64(bases.count))]
         if g.next() % 2 == 0, !tuple.isEmpty { tuple.removeLast(Int(g.next() % UInt64(tuple.count + 1))) }
         for _ in 0..<Int(g.next() % 4) { tuple.append(randomComponent(&g)) }

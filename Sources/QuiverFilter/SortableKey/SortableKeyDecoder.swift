@@ -39,7 +39,9 @@ public struct SortableKeyDecoder: Sendable {
             var ordered: UInt64 = 0
             for i in next..<(next + 8) { ordered = ordered << 8 | UInt64(bytes[i]) }
             let value = SortableKeyFormat.number(orderedBits: ordered)
-            guard SortableKeyFormat.orderedBits(value) == ordered else { throw SortableKeyError(.nonCanonical, at: start) }
+            guard SortableKeyFormat.orderedBits(value) == ordered else {
+                throw SortableKeyError(.nonCanonical, at: start)
+            }
             component = .number(value)
             next += 8
         case SortableKeyFormat.stringTag:
