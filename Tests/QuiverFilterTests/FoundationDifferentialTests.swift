@@ -81,8 +81,10 @@ import Testing
     ])
     func acceptanceMatchesFoundation(_ type: String, _ text: String) throws {
         func both<T: Decodable & Equatable>(_: T.Type) -> (ours: T?, theirs: T?) {
-            (try? JSONValueDecoder().decode(T.self, from: Array(text.utf8)),
-             try? JSONDecoder().decode(T.self, from: Data(text.utf8)))
+            (
+                try? JSONValueDecoder().decode(T.self, from: Array(text.utf8)),
+                try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+            )
         }
         switch type {
         case "Int8": let r = both(Int8.self); #expect(r.ours == r.theirs)
@@ -135,7 +137,8 @@ import Testing
             optionalInt: g.next() & 1 == 0 ? nil : Int(Int32(truncatingIfNeeded: g.next())),
             bytes: (0..<Int(g.next() % 6)).map { _ in UInt8(truncatingIfNeeded: g.next()) },
             doubles: Dictionary(
-                (0..<Int(g.next() % 5)).map { _ in (randomString(&g), randomDouble(&g)) }, uniquingKeysWith: { a, _ in a }),
+                (0..<Int(g.next() % 5)).map { _ in (randomString(&g), randomDouble(&g)) },
+                uniquingKeysWith: { a, _ in a }),
             byID: Dictionary(
                 (0..<Int(g.next() % 5)).map { _ in (Int(Int32(truncatingIfNeeded: g.next())), randomString(&g)) },
                 uniquingKeysWith: { a, _ in a }),
@@ -149,7 +152,9 @@ import Testing
                 }
             }(),
             kinds: (0..<Int(g.next() % 4)).map { _ in Sample.Kind.allCases[Int(g.next() % 3)] },
-            matrix: (0..<Int(g.next() % 3)).map { _ in (0..<Int(g.next() % 3)).map { _ in Int16(truncatingIfNeeded: g.next()) } })
+            matrix: (0..<Int(g.next() % 3)).map { _ in
+                (0..<Int(g.next() % 3)).map { _ in Int16(truncatingIfNeeded: g.next()) }
+            })
     }
 
     static func randomInner(_ g: inout SplitMix64) -> Sample.Inner {
@@ -171,7 +176,9 @@ import Testing
     static func randomDouble(_ g: inout SplitMix64) -> Double {
         switch g.next() % 4 {
         case 0: return Double(Int(g.next() % 20_001) - 10_000) / 100
-        case 1: return [0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e21, 1e-7][Int(g.next() % 7)]
+        case 1:
+            return [0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e21, 1e-7][
+                Int(g.next() % 7)]
         default:
             while true {
                 let value = Double(bitPattern: g.next())
@@ -182,7 +189,9 @@ import Testing
 
     static func randomFloat(_ g: inout SplitMix64) -> Float {
         switch g.next() % 3 {
-        case 0: return [0, 0.1, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude][Int(g.next() % 5)]
+        case 0:
+            return [0, 0.1, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude][
+                Int(g.next() % 5)]
         default:
             while true {
                 let value = Float(bitPattern: UInt32(truncatingIfNeeded: g.next()))

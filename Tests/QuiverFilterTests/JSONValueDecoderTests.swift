@@ -7,7 +7,9 @@ import Testing
     }
 
     /// The error `decode` throws, as (kind, path, message).
-    private func failure<T: Decodable>(_ type: T.Type, _ text: String) -> (kind: String, path: [String], message: String)? {
+    private func failure<T: Decodable>(
+        _ type: T.Type, _ text: String
+    ) -> (kind: String, path: [String], message: String)? {
         do {
             _ = try decode(type, text)
             Issue.record("decoding \(text) as \(type) succeeded")
@@ -32,9 +34,12 @@ import Testing
     // MARK: Successes
 
     @Test func decodesAcrossWhitespaceDuplicatesAndUnknownKeys() throws {
-        let text = #" { "points" : [ {"x":-128,"y":1e2,"on":false,"extra":[1,{}]} ], "meta":{}, "id": 9007199254740991, "id": 1 } "#
+        let text =
+            #" { "points" : [ {"x":-128,"y":1e2,"on":false,"extra":[1,{}]} ], "meta":{}, "id": 9007199254740991, "id": 1 } "#
         let shape = try decode(Shape.self, text)
-        #expect(shape == Shape(points: [Point(x: -128, y: 100, label: nil, on: false)], meta: [:], id: 9_007_199_254_740_991))
+        #expect(
+            shape
+                == Shape(points: [Point(x: -128, y: 100, label: nil, on: false)], meta: [:], id: 9_007_199_254_740_991))
     }
 
     @Test func nullAndMissingAreNilForOptionals() throws {
@@ -145,7 +150,9 @@ import Testing
     @Test func userInfoReachesConformances() throws {
         struct Reader: Decodable {
             var unit: String?
-            init(from decoder: any Decoder) throws { unit = decoder.userInfo[CodingUserInfoKey(rawValue: "unit")!] as? String }
+            init(from decoder: any Decoder) throws {
+                unit = decoder.userInfo[CodingUserInfoKey(rawValue: "unit")!] as? String
+            }
         }
         var decoder = JSONValueDecoder()
         decoder.userInfo[CodingUserInfoKey(rawValue: "unit")!] = "cm"
@@ -160,34 +167,42 @@ import Testing
             Issue.record("decoded")
         } catch DecodingError.dataCorrupted(let context) {
             #expect(context.codingPath.isEmpty)
-            #expect(context.debugDescription == "The given data was not valid JSON (invalid JSON at byte 3: unexpected end of input).")
+            #expect(
+                context.debugDescription
+                    == "The given data was not valid JSON (invalid JSON at byte 3: unexpected end of input).")
             #expect((context.underlyingError as? JSONError) == JSONError(.unexpectedEnd, at: 3))
         }
     }
 
-    @Test(arguments: [
-        // (type, text, kind, path, message)
-        ("Int", #""1""#, "typeMismatch", [], "Expected to decode Int but found a string instead."),
-        ("String", "1", "typeMismatch", [], "Expected to decode String but found a number instead."),
-        ("Bool", "1", "typeMismatch", [], "Expected to decode Bool but found a number instead."),
-        ("Double", "true", "typeMismatch", [], "Expected to decode Double but found a boolean instead."),
-        ("Float", "[]", "typeMismatch", [], "Expected to decode Float but found an array instead."),
-        ("[Int]", "{}", "typeMismatch", [], "Expected to decode Array<Any> but found an object instead."),
-        ("Point", "[]", "typeMismatch", [], "Expected to decode Dictionary<String, Any> but found an array instead."),
-        ("Int", "null", "valueNotFound", [], "Expected Int value but found null."),
-        ("Point", "null", "valueNotFound", [], "Expected an object for a keyed container but found null."),
-        ("[Int]", "null", "valueNotFound", [], "Expected an array for an unkeyed container but found null."),
-        ("Int", "1.5", "dataCorrupted", [], "Expected to decode Int but found a number that is not an integer."),
-        ("Int8", "128", "dataCorrupted", [], "The number does not fit in Int8."),
-        ("UInt", "-1", "dataCorrupted", [], "The number does not fit in UInt."),
-        ("UInt16", "1e10", "dataCorrupted", [], "The number does not fit in UInt16."),
-        ("Int64", "9007199254740992", "dataCorrupted", [],
-         "The number exceeds 2^53 - 1 in magnitude, beyond which JSON numbers (doubles) do not hold integers exactly; store such Int64 values as strings."),
-        ("UInt64", "1e20", "dataCorrupted", [], "The number does not fit in UInt64."),
-        ("Int", "-1e300", "dataCorrupted", [], "The number does not fit in Int."),
-        ("Float", "1e39", "dataCorrupted", [], "The number does not fit in Float."),
-        ("Float", "-1e-50", "dataCorrupted", [], "The number does not fit in Float."),
-    ] as [(String, String, String, [String], String)])
+    @Test(
+        arguments: [
+            // (type, text, kind, path, message)
+            ("Int", #""1""#, "typeMismatch", [], "Expected to decode Int but found a string instead."),
+            ("String", "1", "typeMismatch", [], "Expected to decode String but found a number instead."),
+            ("Bool", "1", "typeMismatch", [], "Expected to decode Bool but found a number instead."),
+            ("Double", "true", "typeMismatch", [], "Expected to decode Double but found a boolean instead."),
+            ("Float", "[]", "typeMismatch", [], "Expected to decode Float but found an array instead."),
+            ("[Int]", "{}", "typeMismatch", [], "Expected to decode Array<Any> but found an object instead."),
+            (
+                "Point", "[]", "typeMismatch", [],
+                "Expected to decode Dictionary<String, Any> but found an array instead."
+            ),
+            ("Int", "null", "valueNotFound", [], "Expected Int value but found null."),
+            ("Point", "null", "valueNotFound", [], "Expected an object for a keyed container but found null."),
+            ("[Int]", "null", "valueNotFound", [], "Expected an array for an unkeyed container but found null."),
+            ("Int", "1.5", "dataCorrupted", [], "Expected to decode Int but found a number that is not an integer."),
+            ("Int8", "128", "dataCorrupted", [], "The number does not fit in Int8."),
+            ("UInt", "-1", "dataCorrupted", [], "The number does not fit in UInt."),
+            ("UInt16", "1e10", "dataCorrupted", [], "The number does not fit in UInt16."),
+            (
+                "Int64", "9007199254740992", "dataCorrupted", [],
+                "The number exceeds 2^53 - 1 in magnitude, beyond which JSON numbers (doubles) do not hold integers exactly; store such Int64 values as strings."
+            ),
+            ("UInt64", "1e20", "dataCorrupted", [], "The number does not fit in UInt64."),
+            ("Int", "-1e300", "dataCorrupted", [], "The number does not fit in Int."),
+            ("Float", "1e39", "dataCorrupted", [], "The number does not fit in Float."),
+            ("Float", "-1e-50", "dataCorrupted", [], "The number does not fit in Float."),
+        ] as [(String, String, String, [String], String)])
     func scalarErrors(_ type: String, _ text: String, _ kind: String, _ path: [String], _ message: String) throws {
         let result: (kind: String, path: [String], message: String)?
         switch type {
@@ -211,17 +226,29 @@ import Testing
 
     @Test func errorsCarryTheCodingPath() throws {
         let good = #"{"x":1,"y":2,"on":true}"#
-        func shape(_ point: String, id: String = "1") -> String { #"{"points":[\#(good),\#(point)],"meta":{"m":\#(good)},"id":\#(id)}"# }
+        func shape(_ point: String, id: String = "1") -> String {
+            #"{"points":[\#(good),\#(point)],"meta":{"m":\#(good)},"id":\#(id)}"#
+        }
 
-        #expect(failure(Shape.self, shape(#"{"x":1,"y":2}"#))! == ("keyNotFound", ["points", "Index 1", "→on"],
-            #"No value associated with key CodingKeys(stringValue: "on", intValue: nil) ("on")."#))
+        #expect(
+            failure(Shape.self, shape(#"{"x":1,"y":2}"#))! == (
+                "keyNotFound", ["points", "Index 1", "→on"],
+                #"No value associated with key CodingKeys(stringValue: "on", intValue: nil) ("on")."#
+            ))
         #expect(failure(Shape.self, shape(#"{"x":1,"y":2,"on":1}"#))!.path == ["points", "Index 1", "on"])
-        #expect(failure(Shape.self, shape(#"{"x":1000,"y":2,"on":true}"#))! == ("dataCorrupted", ["points", "Index 1", "x"],
-            "The number does not fit in Int8."))
+        #expect(
+            failure(Shape.self, shape(#"{"x":1000,"y":2,"on":true}"#))! == (
+                "dataCorrupted", ["points", "Index 1", "x"],
+                "The number does not fit in Int8."
+            ))
         #expect(failure(Shape.self, shape(#"{"x":1,"y":null,"on":true}"#))!.kind == "valueNotFound")
-        #expect(failure(Shape.self, shape(#"{"x":1,"y":2,"on":true,"label":7}"#))!.path == ["points", "Index 1", "label"])
+        #expect(
+            failure(Shape.self, shape(#"{"x":1,"y":2,"on":true,"label":7}"#))!.path == ["points", "Index 1", "label"])
         #expect(failure(Shape.self, shape(good, id: "-3"))!.path == ["id"])
-        #expect(failure(Shape.self, #"{"points":[],"meta":{"m":{"x":1.5,"y":2,"on":true}},"id":1}"#)!.path == ["meta", "m", "x"])
+        #expect(
+            failure(Shape.self, #"{"points":[],"meta":{"m":{"x":1.5,"y":2,"on":true}},"id":1}"#)!.path == [
+                "meta", "m", "x",
+            ])
         #expect(failure(Shape.self, #"{"points":[],"meta":[],"id":1}"#)!.path == ["meta"])
         #expect(failure([[Int]].self, "[[1],[2,\"3\"]]")!.path == ["Index 1", "Index 1"])
         #expect(failure([Int?].self, "[1,true]")!.path == ["Index 1"])
@@ -250,7 +277,10 @@ import Testing
             }
         }
         #expect(failure(Nested.self, "[]")!.kind == "valueNotFound")
-        #expect(failure(Nested.self, "[{}]")! == ("typeMismatch", ["Index 0"], "Expected to decode Array<Any> but found an object instead."))
+        #expect(
+            failure(Nested.self, "[{}]")! == (
+                "typeMismatch", ["Index 0"], "Expected to decode Array<Any> but found an object instead."
+            ))
     }
 
     @Test func nestedContainersOfTheWrongKind() throws {
@@ -262,8 +292,14 @@ import Testing
             }
         }
         #expect(failure(Wants.self, "{}")!.kind == "keyNotFound")
-        #expect(failure(Wants.self, #"{"a":[]}"#)! == ("typeMismatch", ["a"], "Expected to decode Dictionary<String, Any> but found an array instead."))
-        #expect(failure(Wants.self, #"{"a":null}"#)! == ("valueNotFound", ["a"], "Expected an object for a keyed container but found null."))
+        #expect(
+            failure(Wants.self, #"{"a":[]}"#)! == (
+                "typeMismatch", ["a"], "Expected to decode Dictionary<String, Any> but found an array instead."
+            ))
+        #expect(
+            failure(Wants.self, #"{"a":null}"#)! == (
+                "valueNotFound", ["a"], "Expected an object for a keyed container but found null."
+            ))
     }
 
     @Test func synthesizedEnumErrorsPassThroughWithPaths() throws {
@@ -283,7 +319,9 @@ import Testing
     @Test func messagesNeverContainTheDocumentsValues() throws {
         let secret = "hunter2-secret"
         for (type, text) in [("Int", #""\#(secret)""#), ("Int8", "987654"), ("Point", #"{"x":"\#(secret)"}"#)] {
-            let result = type == "Int" ? failure(Int.self, text) : type == "Int8" ? failure(Int8.self, text) : failure(Point.self, text)
+            let result =
+                type == "Int"
+                ? failure(Int.self, text) : type == "Int8" ? failure(Int8.self, text) : failure(Point.self, text)
             #expect(result.map { !$0.message.contains(secret) && !$0.message.contains("987654") } == true)
         }
     }

@@ -34,7 +34,8 @@ import Testing
             let bytes = try JSONValueEncoder().encodeToBytes(value)
             #expect(try JSONValueDecoder().decode(Packed.self, from: bytes) == value)
         }
-        #expect(try text(values[0]) == #"[1,"a",{"x":0.5,"y":-2},["x","y"],{"breed":"collie","parent":{"name":"Rex"}}]"#)
+        #expect(
+            try text(values[0]) == #"[1,"a",{"x":0.5,"y":-2},["x","y"],{"breed":"collie","parent":{"name":"Rex"}}]"#)
         #expect(try text(values[1]) == #"[-7,null,{"x":0,"y":0},[],{"lives":9,"super":{"name":"Tom"}}]"#)
     }
 
@@ -50,8 +51,9 @@ import Testing
     @Test func synthesizedFormsMatchSwiftsConventions() throws {
         #expect(try text(Library.Event.opened(at: 5)) == #"{"opened":{"at":5}}"#)
         #expect(try text(Library.Event.renovated) == #"{"renovated":{}}"#)
-        #expect(try text(Library.Event.moved(.init(street: "s", city: "c", zip: nil, floor: 1), 2))
-            == #"{"moved":{"_0":{"city":"c","floor":1,"street":"s","zip":null},"_1":2}}"#)
+        #expect(
+            try text(Library.Event.moved(.init(street: "s", city: "c", zip: nil, floor: 1), 2))
+                == #"{"moved":{"_0":{"city":"c","floor":1,"street":"s","zip":null},"_1":2}}"#)
         #expect(try text(Library.Format.ebook) == #""e-book""#)
         #expect(try text(Library.Priority.high) == "10")
         // Keys that are neither String, Int nor CodingKeyRepresentable: alternating keys and values.
@@ -107,7 +109,9 @@ import Testing
             var writes: [(String, Int)]
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: JSONCodingKeyForTests.self)
-                for (key, value) in writes { try container.encode(value, forKey: JSONCodingKeyForTests(stringValue: key)) }
+                for (key, value) in writes {
+                    try container.encode(value, forKey: JSONCodingKeyForTests(stringValue: key))
+                }
             }
         }
         var g = SplitMix64(seed: 0x50_87)
@@ -132,8 +136,9 @@ import Testing
 
     @Test func intKeyedDictionariesBecomeObjects() throws {
         #expect(try text([3: "c", -1: "a", 10: "b"]) == #"{"-1":"a","10":"b","3":"c"}"#)
-        #expect(try JSONValueDecoder().decode([Int: String].self, from: Array(#"{"-1":"a","10":"b"}"#.utf8))
-            == [-1: "a", 10: "b"])
+        #expect(
+            try JSONValueDecoder().decode([Int: String].self, from: Array(#"{"-1":"a","10":"b"}"#.utf8))
+                == [-1: "a", 10: "b"])
     }
 
     @Test func nilStrategies() throws {
@@ -202,7 +207,8 @@ import Testing
         }
         let recorder = Recorder()
         _ = try JSONValueEncoder().encode(recorder)
-        #expect(recorder.paths == [["a"], ["b", "Index 0"], ["b", "Index 1"], ["b", "Index 2", "b"], ["b", "Index 2"]])
+        #expect(
+            recorder.paths == [["a"], ["b", "Index 0"], ["b", "Index 1"], ["b", "Index 2", "b"], ["b", "Index 2"]])
     }
 
     @Test func userInfoReachesConformances() throws {
@@ -250,12 +256,17 @@ import Testing
 
     @Test func integersBeyondTwoToThe53Throw() throws {
         struct Big: Encodable { var id: Int64; var ids: [UInt64]; var n: Int? }
-        for value: any Encodable in [Int64.max, Int64.min, UInt64.max, Int.max, Int.min, UInt.max, Int64(1) << 53, -(Int(1) << 53)] {
+        for value: any Encodable in [
+            Int64.max, Int64.min, UInt64.max, Int.max, Int.min, UInt.max, Int64(1) << 53, -(Int(1) << 53),
+        ] {
             let failure = invalidValue { _ = try JSONValueEncoder().encode(value) }
             #expect(failure?.message.contains("2^53 - 1") == true)
         }
         #expect(invalidValue { _ = try JSONValueEncoder().encode(Big(id: 1 << 60, ids: [], n: nil)) }?.path == ["id"])
-        #expect(invalidValue { _ = try JSONValueEncoder().encode(Big(id: 0, ids: [1, .max], n: nil)) }?.path == ["ids", "Index 1"])
+        #expect(
+            invalidValue { _ = try JSONValueEncoder().encode(Big(id: 0, ids: [1, .max], n: nil)) }?.path == [
+                "ids", "Index 1",
+            ])
         #expect(invalidValue { _ = try JSONValueEncoder().encode(Big(id: 0, ids: [], n: .min)) }?.path == ["n"])
         #expect(try JSONValueEncoder().encode(Int64((1 << 53) - 1)) == .number(9_007_199_254_740_991))
     }

@@ -74,7 +74,9 @@ final class EncodedObject {
             let entry = order[j]
             if j + 1 < order.count {
                 let next = order[j + 1]
-                if JSONKeyBytes.equal(members[next.index].key, next.fingerprint, members[entry.index].key, entry.fingerprint) {
+                if JSONKeyBytes.equal(
+                    members[next.index].key, next.fingerprint, members[entry.index].key, entry.fingerprint)
+                {
                     continue  // a later write of the same key follows
                 }
             }

@@ -40,7 +40,8 @@ final class JSONMemberTable {
         let fingerprint = JSONKeyFingerprint(key)
         var i = 0
         while i < fingerprints.count {
-            if fingerprints[i] == fingerprint && (fingerprint.isComplete || members[i].key.utf8.elementsEqual(key.utf8)) {
+            if fingerprints[i] == fingerprint && (fingerprint.isComplete || members[i].key.utf8.elementsEqual(key.utf8))
+            {
                 return i
             }
             i += 1

@@ -55,8 +55,8 @@ public struct JSONValueDecoder: Sendable {
     ///   - bytes: UTF-8 JSON text, parsed by ``JSONValue/init(parsing:)``.
     /// - Returns: The decoded value.
     /// - Throws: `DecodingError.dataCorrupted` with the ``JSONError`` as its underlying error
-    ///   when the text is not valid JSON; otherwise as ``decode(_:from:)-(_,JSONValue)``.
-    /// - Complexity: O(*n*) in the length of the text, as ``decode(_:from:)-(_,JSONValue)``.
+    ///   when the text is not valid JSON; otherwise as the `JSONValue` overload.
+    /// - Complexity: O(*n*) in the length of the text, as the `JSONValue` overload.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let value: JSONValue
         do {
@@ -107,7 +107,8 @@ final class JSONValueDecoding: Decoder, SingleValueDecodingContainer {
             throw DecodingError.valueNotFound(
                 KeyedDecodingContainer<Key>.self,
                 DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "Expected an object for a keyed container but found null."))
+                    codingPath: codingPath, debugDescription: "Expected an object for a keyed container but found null."
+                ))
         default:
             throw Self.typeMismatch([String: Any].self, value, codingPath)
         }
@@ -121,7 +122,8 @@ final class JSONValueDecoding: Decoder, SingleValueDecodingContainer {
             throw DecodingError.valueNotFound(
                 (any UnkeyedDecodingContainer).self,
                 DecodingError.Context(
-                    codingPath: codingPath, debugDescription: "Expected an array for an unkeyed container but found null."))
+                    codingPath: codingPath,
+                    debugDescription: "Expected an array for an unkeyed container but found null."))
         default:
             throw Self.typeMismatch([Any].self, value, codingPath)
         }
@@ -199,7 +201,9 @@ final class JSONValueDecoding: Decoder, SingleValueDecodingContainer {
     static func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: () -> JSONCodingPath) -> DecodingError {
         if case .null = value {
             return DecodingError.valueNotFound(
-                type, DecodingError.Context(codingPath: path().array, debugDescription: "Expected \(type) value but found null."))
+                type,
+                DecodingError.Context(
+                    codingPath: path().array, debugDescription: "Expected \(type) value but found null."))
         }
         return typeMismatch(type, value, path().array)
     }

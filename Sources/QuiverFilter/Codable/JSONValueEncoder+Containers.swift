@@ -168,7 +168,9 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
         array.elements.append(try encoder.box(value, path: elementPath))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         let nested = EncodedObject()
         let nestedPath = elementPath
         array.elements.append(.object(nested))

@@ -64,7 +64,9 @@ public struct JSONValueEncoder: Sendable {
         try value.encode(to: encoder)
         guard let node = encoder.node else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
+                value,
+                EncodingError.Context(
+                    codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
         }
         return node.jsonValue
     }

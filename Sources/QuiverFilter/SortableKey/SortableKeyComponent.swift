@@ -80,7 +80,9 @@ public enum SortableKeyComponent: Sendable, Hashable, Comparable {
         case .null, .bool: break
         case .number(let value): hasher.combine(SortableKeyFormat.orderedBits(value))
         case .string(let value):
-            let done: Void? = value.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            let done: Void? = value.utf8.withContiguousStorageIfAvailable {
+                hasher.combine(bytes: UnsafeRawBufferPointer($0))
+            }
             if done == nil { for byte in value.utf8 { hasher.combine(byte) } }
         case .bytes(let value): hasher.combine(value)
         }

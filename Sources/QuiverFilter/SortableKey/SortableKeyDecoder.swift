@@ -39,19 +39,25 @@ public struct SortableKeyDecoder: Sendable {
             var ordered: UInt64 = 0
             for i in next..<(next + 8) { ordered = ordered << 8 | UInt64(bytes[i]) }
             let value = SortableKeyFormat.number(orderedBits: ordered)
-            guard SortableKeyFormat.orderedBits(value) == ordered else { throw SortableKeyError(.nonCanonical, at: start) }
+            guard SortableKeyFormat.orderedBits(value) == ordered else {
+                throw SortableKeyError(.nonCanonical, at: start)
+            }
             component = .number(value)
             next += 8
         case SortableKeyFormat.stringTag:
-            let payload = try readEscaped(from: next, tag: start)
-            guard let string = String(validating: payload.bytes, as: UTF8.self) else {
-                throw SortableKeyError(.invalidUTF8, at: start)
-            }
+            let payload = try payloadExtent(from: next, tag: start)
+            let string =
+                payload.escapes == 0
+                ? String(validating: bytes[next..<payload.end - 1], as: UTF8.self)
+                : String(validating: unescaped(next..<payload.end - 1, count: payload.escapes), as: UTF8.self)
+            guard let string else { throw SortableKeyError(.invalidUTF8, at: start) }
             component = .string(string)
             next = payload.end
         case SortableKeyFormat.bytesTag:
-            let payload = try readEscaped(from: next, tag: start)
-            component = .bytes(payload.bytes)
+            let payload = try payloadExtent(from: next, tag: start)
+            component = .bytes(
+                payload.escapes == 0
+                    ? Array(bytes[next..<payload.end - 1]) : unescaped(next..<payload.end - 1, count: payload.escapes))
             next = payload.end
         default:
             throw SortableKeyError(.unknownTag, at: start)
@@ -60,26 +66,34 @@ public struct SortableKeyDecoder: Sendable {
         return component
     }
 
-    /// The unescaped payload starting at `start`, and the offset past its terminator.
-    private func readEscaped(from start: Int, tag: Int) throws(SortableKeyError) -> (bytes: [UInt8], end: Int) {
-        var payload: [UInt8] = []
-        var runStart = start
+    /// Where the escaped payload starting at `start` ends (the offset past its terminator) and
+    /// how many escaped NULs it holds.
+    private func payloadExtent(from start: Int, tag: Int) throws(SortableKeyError) -> (end: Int, escapes: Int) {
+        var escapes = 0
         var i = start
         while i < bytes.count {
             if bytes[i] != 0 {
                 i += 1
-                continue
-            }
-            payload.append(contentsOf: bytes[runStart..<i])
-            if i + 1 < bytes.count && bytes[i + 1] == SortableKeyFormat.escapedNUL {
-                payload.append(0)
+            } else if i + 1 < bytes.count && bytes[i + 1] == SortableKeyFormat.escapedNUL {
+                escapes += 1
                 i += 2
-                runStart = i
             } else {
-                return (payload, i + 1)
+                return (i + 1, escapes)
             }
         }
         throw SortableKeyError(.truncated, at: tag)
+    }
+
+    /// The payload bytes in `range` (terminator excluded) with each `00 FF` read as 0x00.
+    private func unescaped(_ range: Range<Int>, count escapes: Int) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(range.count - escapes)
+        var i = range.lowerBound
+        while i < range.upperBound {
+            payload.append(bytes[i])
+            i += bytes[i] == 0 ? 2 : 1
+        }
+        return payload
     }
 
     /// Every component of `key`.
@@ -89,6 +103,7 @@ public struct SortableKeyDecoder: Sendable {
     public static func decode(_ key: [UInt8]) throws(SortableKeyError) -> [SortableKeyComponent] {
         var decoder = SortableKeyDecoder(key)
         var components: [SortableKeyComponent] = []
+        components.reserveCapacity(8)  // index keys have a handful of components: one allocation
         while let component = try decoder.readComponent() { components.append(component) }
         return components
     }

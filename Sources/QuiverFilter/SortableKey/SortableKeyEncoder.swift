@@ -61,7 +61,7 @@ public struct SortableKeyEncoder: Sendable {
     /// Appends components in order.
     ///
     /// - Complexity: O(*n*) in the components' total length.
-    public mutating func append(contentsOf components: some Sequence<SortableKeyComponent>) {
+    public mutating func append(contentsOf components: [SortableKeyComponent]) {
         for component in components { append(component) }
     }
 
@@ -85,8 +85,8 @@ public struct SortableKeyEncoder: Sendable {
     /// with these components.
     ///
     /// - Complexity: O(*n*) in the components' total length.
-    public static func encode(_ components: some Sequence<SortableKeyComponent>) -> [UInt8] {
-        var encoder = SortableKeyEncoder()
+    public static func encode(_ components: [SortableKeyComponent]) -> [UInt8] {
+        var encoder = SortableKeyEncoder(reservingCapacity: 64)  // a typical index key, one allocation
         encoder.append(contentsOf: components)
         return encoder.bytes
     }
@@ -120,7 +120,7 @@ public struct SortableKeyEncoder: Sendable {
     ///
     /// - Complexity: O(*n*) in the components' total length.
     public static func range(
-        forPrefix components: some Sequence<SortableKeyComponent>
+        forPrefix components: [SortableKeyComponent]
     ) -> (lowerBound: [UInt8], upperBound: [UInt8]) {
         let prefix = encode(components)
         return (prefix, successor(ofPrefix: prefix))
