@@ -93,8 +93,10 @@ extension Database {
                 let entry = EntityRecord.OwnedVector(collection: embedding.collection, key: vectorKey)
                 if !owned.contains(entry) { owned.append(entry) }
             }
-            // Vectors the entity keeps take its new attributes.
-            for vector in old?.owned ?? [] where !embeddings.contains(where: { $0.collection == vector.collection }) {
+            // Vectors the entity keeps take its new attributes; those in dropped collections are gone.
+            let collections = Set(snapshot.collectionNames)
+            owned.removeAll { !collections.contains($0.collection) }
+            for vector in owned where !embeddings.contains(where: { $0.collection == vector.collection }) {
                 plan.operations.setAttributes(attributes, of: Key(vector.key), in: vector.collection)
             }
             let record = EntityRecord(created: old?.created ?? now, updated: now, attributes: attributes, owned: owned)
@@ -106,7 +108,10 @@ extension Database {
             let key = MetadataKeys.entity(ref)
             guard let old = try entityRecord(key, ref: ref, snapshot: snapshot, plan: plan) else { return }
             try reindex(ref, from: old, to: nil, into: &plan)
-            for vector in old.owned { plan.operations.delete(Key(vector.key), in: vector.collection) }
+            let collections = Set(snapshot.collectionNames)
+            for vector in old.owned where collections.contains(vector.collection) {
+                plan.operations.delete(Key(vector.key), in: vector.collection)
+            }
             plan.operations.remove(Key(key), in: MetadataKeys.entities)
             plan.entities[key] = .some(nil)
             // Its notes: those committed, and those this batch added.
@@ -115,9 +120,7 @@ extension Database {
             do {
                 try snapshot.scan(MetadataKeys.notesByEntity, from: Key(prefix), below: Key(SortableKeyEncoder.successor(ofPrefix: prefix))) {
                     record in
-                    if let components = try? SortableKeyDecoder.decode(record.key.bytes), case .string(let id)? = components.last {
-                        ids.append(id)
-                    }
+                    if let id = MetadataKeys.noteID(fromEntry: record.key.bytes) { ids.append(id) }
                     return true
                 }
             } catch { throw QuiverError.wrap(error) }
@@ -146,7 +149,7 @@ extension Database {
             if let tags { note.tags = tags }
             note.updated = now
             plan.operations.put(note.encoded, forKey: Key(MetadataKeys.note(id)), in: MetadataKeys.notes)
-            if let collection = note.embeddingCollection, tags != nil {
+            if let collection = note.embeddingCollection, tags != nil, snapshot.collectionNames.contains(collection) {
                 plan.operations.setAttributes(note.embeddingAttributes, of: note.embeddingKey, in: collection)
             }
             plan.notes[id] = .some(note)
@@ -192,7 +195,9 @@ extension Database {
         plan.operations.remove(Key(MetadataKeys.note(note.id)), in: MetadataKeys.notes)
         plan.operations.remove(
             Key(MetadataKeys.noteByEntity(note.entity, created: note.created, id: note.id)), in: MetadataKeys.notesByEntity)
-        if let collection = note.embeddingCollection { plan.operations.delete(note.embeddingKey, in: collection) }
+        if let collection = note.embeddingCollection, engine.collectionNames.contains(collection) {
+            plan.operations.delete(note.embeddingKey, in: collection)
+        }
         plan.notes[note.id] = .some(nil)
     }
 

@@ -175,9 +175,7 @@ public struct DatabaseSnapshot: Sendable {
                     more = true
                     return false
                 }
-                if let components = try? SortableKeyDecoder.decode(record.key.bytes), case .string(let id)? = components.last,
-                    let note = try self.note(id)
-                {
+                if let id = MetadataKeys.noteID(fromEntry: record.key.bytes), let note = try self.note(id) {
                     notes.append(note)
                     last = record.key.bytes
                 }

@@ -153,3 +153,40 @@ private struct Person: Codable, Equatable {
         }
     }
 }
+
+@Suite struct EntityStoreEdgeTests {
+    @Test func aCursorOfAnotherTypeIsRefused() throws {
+        try withDatabase { database, _ in
+            for i in 0..<5 {
+                try database.entities.upsert(EntityRef(type: "a", id: "\(i)"), attributes: ["n": .number(Double(i))])
+                try database.entities.upsert(EntityRef(type: "b", id: "\(i)"), attributes: ["n": .number(Double(i))])
+            }
+            let page = try database.entities.list(ofType: "a", limit: 2)
+            let cursor = try #require(page.nextCursor)
+            #expect(throws: QuiverError.self) { _ = try database.entities.list(ofType: "b", after: cursor, limit: 2) }
+            #expect(try database.entities.list(ofType: "a", after: cursor, limit: 10).elements.map(\.id) == ["2", "3", "4"])
+        }
+    }
+
+    @Test func entitiesOutliveTheirDroppedCollections() throws {
+        try withDatabase { database, _ in
+            try database.createCollection("c", options: CollectionOptions(dimension: 2, metric: .l2))
+            let ref = EntityRef(type: "t", id: "x")
+            try database.entities.upsert(ref, attributes: ["a": 1], embeddings: [EntityEmbedding(collection: "c", vector: [1, 2])])
+            _ = try database.notes.add(to: ref, body: "n", embedding: EntityEmbedding(collection: "c", vector: [1, 1]))
+            try database.dropCollection("c")
+            try database.entities.upsert(ref, attributes: ["a": 2])
+            #expect(try database.entities.get(ref)?.attributes["a"] == 2)
+            try database.entities.delete(ref)
+            #expect(try database.entities.get(ref) == nil)
+        }
+    }
+
+    @Test func notesOfOneMillisecondListNewestFirst() throws {
+        try withDatabase { database, _ in  // the test clock does not move: every note shares a millisecond
+            let ref = EntityRef(type: "t", id: "x")
+            for i in 0..<5 { _ = try database.notes.add(to: ref, body: "note \(i)") }
+            #expect(try database.notes.list(for: ref).elements.map(\.body) == (0..<5).reversed().map { "note \($0)" })
+        }
+    }
+}

@@ -89,7 +89,7 @@ struct EntityQuery {
         var entities: [Entity] = []
         var lastKey: [UInt8]?
         var more = false
-        let resume = try cursor.map { (cursor) throws(QuiverError) in try Self.parse(cursor, plan: plan) }
+        let resume = try cursor.map { (cursor) throws(QuiverError) in try parse(cursor, plan: plan) }
         /// Adds the entity when it passes the filter; `false` once a match past the page is found.
         func take(_ ref: EntityRef, position: [UInt8]) throws(QuiverError) -> Bool {
             guard let record = try snapshot.entityRecord(ref) else { return true }
@@ -198,9 +198,18 @@ struct EntityQuery {
         }
     }
 
-    private static func parse(_ cursor: String, plan: Plan) throws(QuiverError) -> [UInt8] {
-        guard cursor.hasPrefix(tag(plan)), let bytes = CursorCoding.decode(String(cursor.dropFirst())) else {
-            throw QuiverError(.invalidArgument, "cursor \(cursor.debugDescription) does not belong to this listing")
+    /// The position a cursor of this listing resumes after; a cursor of another listing (another
+    /// type, attribute or plan) is refused, so it can never reach another type's entities.
+    private func parse(_ cursor: String, plan: Plan) throws(QuiverError) -> [UInt8] {
+        let refused = QuiverError(.invalidArgument, "cursor \(cursor.debugDescription) does not belong to this listing")
+        guard cursor.hasPrefix(Self.tag(plan)), let bytes = CursorCoding.decode(String(cursor.dropFirst())) else { throw refused }
+        switch plan {
+        case .scan:
+            guard bytes.starts(with: MetadataKeys.entityType(type)) else { throw refused }
+        case .probes:
+            guard String(validating: bytes, as: UTF8.self) != nil else { throw refused }
+        case .range(let attribute, _, _):
+            guard bytes.starts(with: MetadataKeys.indexPrefix(type: type, attribute: attribute)) else { throw refused }
         }
         return bytes
     }

@@ -111,8 +111,18 @@ enum MetadataKeys {
 
     static func note(_ id: String) -> [UInt8] { SortableKeyEncoder.encode([.string(id)]) }
 
+    /// An entry of an entity's notes: (type, id, −created, the note id's bytes inverted), so that
+    /// a prefix scan lists them newest first, notes of one millisecond included (ids grow with
+    /// time).
     static func noteByEntity(_ ref: EntityRef, created: Int64, id: String) -> [UInt8] {
-        SortableKeyEncoder.encode([.string(ref.type), .string(ref.id), .number(-Double(created)), .string(id)])
+        SortableKeyEncoder.encode([.string(ref.type), .string(ref.id), .number(-Double(created)), .bytes(id.utf8.map { ~$0 })])
+    }
+
+    /// The note id an entry of ``noteByEntity(_:created:id:)`` names.
+    static func noteID(fromEntry key: [UInt8]) -> String? {
+        guard let components = try? SortableKeyDecoder.decode(key), components.count == 4, case .bytes(let inverted) = components[3]
+        else { return nil }
+        return String(validating: inverted.map { ~$0 }, as: UTF8.self)
     }
 
     static func notesPrefix(_ ref: EntityRef) -> [UInt8] { SortableKeyEncoder.encode([.string(ref.type), .string(ref.id)]) }
