@@ -1,0 +1,7 @@
+import Testing
+
+@testable import QuiverServer
+
+@Suite struct MetadataCommandsTests {
+    @Test func placeholder() {}
+}
