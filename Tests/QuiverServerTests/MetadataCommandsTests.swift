@@ -185,10 +185,14 @@ import Testing
             #expect(try c.send("ENTITY.COUNT", "character").integerValue == 3)
             #expect(try c.send("ENTITY.GET", "character", "sam").fields?["attributes"]?.text?.contains("Sam") == true)
             #expect(try c.send("COLLECTION.INFO", "emb").fields?["dim"]?.integerValue == 3)
-            // A cursor of db 0's listing does not resume a listing in db 2.
+            // Cursors name positions within the listing's own type: db 0's cursor after "frodo"
+            // resumes db 2's listing after "frodo", among db 2's entities only.
             let page = try #require(try c.send("ENTITY.LIST", "character", "LIMIT", 1).elements)
             let cursor = try #require(page[0].text)
-            #expect(try other.send("ENTITY.LIST", "character", "CURSOR", cursor).errorText == "ERR invalid cursor")
+            #expect(!cursor.contains(MetadataSupport.hexEncoded(Array("db0".utf8))))
+            let resumed = try #require(try other.send("ENTITY.LIST", "character", "CURSOR", cursor).elements)
+            #expect(resumed[1].elements?.compactMap { $0.fields?["attributes"]?.text } == [#"{"evil":true}"#])
+            #expect(try other.send("ENTITY.LIST", "character", "CURSOR", "s" + "ff00").errorText == "ERR invalid cursor")
         }
     }
 

@@ -113,15 +113,16 @@ enum EntityCommands {
                 default: throw .syntax
                 }
             }
-            if let cursor { try checkCursor(cursor, type: type) }
+            let resume = try cursor.map { (cursor) throws(CommandError) in try databaseCursor(cursor, type: type) }
             try context.transaction?.requireNoPendingWrites(entityType: type, command: "ENTITY.LIST")
             let page: Page<Entity>
-            do throws(QuiverError) { page = try context.readSnapshot.entities(ofType: type, filter: filter, after: cursor, limit: limit) } catch {
+            do throws(QuiverError) { page = try context.readSnapshot.entities(ofType: type, filter: filter, after: resume, limit: limit) } catch {
                 if error.code == .invalidArgument, cursor != nil { throw .err("invalid cursor") }
                 throw .wrapping(error)
             }
             let namespace = MetadataNamespace(context)
-            return MetadataSupport.page(cursor: page.nextCursor, page.elements.map { MetadataSupport.reply($0, namespace) })
+            return MetadataSupport.page(
+                cursor: clientCursor(page.nextCursor, type: type), page.elements.map { MetadataSupport.reply($0, namespace) })
         },
         CommandSpec(
             "ENTITY.COUNT", arity: -2, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
@@ -258,43 +259,29 @@ enum EntityCommands {
         }
     }
 
-    /// Throws unless `cursor` resumes a listing of `type` (stored name): cursors of scans and
-    /// ranges are positions among the type's own keys, checked here so that a cursor made for
-    /// another type or namespace cannot move a listing outside its type.
-    static func checkCursor(_ cursor: String, type: String) throws(CommandError) {
-        guard let tag = cursor.utf8.first, let bytes = hexDecoded(cursor.utf8.dropFirst()) else { throw .err("invalid cursor") }
-        switch tag {
-        case UInt8(ascii: "p"): return
-        case UInt8(ascii: "s"), UInt8(ascii: "r"):
-            let prefix = SortableKeyEncoder.encode([.string(type)])
-            // The prefix then 0xFF would be a longer string that merely starts the same.
-            guard bytes.starts(with: prefix), bytes.count == prefix.count || bytes[prefix.count] != 0xFF else {
-                throw .err("invalid cursor")
-            }
-        default: throw .err("invalid cursor")
-        }
+    /// The cursor a client sees for the database's `cursor` of a listing of `type` (stored
+    /// name): positions among the type's keys (scans and ranges) lose the type's encoded prefix,
+    /// so that cursors never show the namespace.
+    static func clientCursor(_ cursor: String?, type: String) -> String? {
+        guard let cursor, let tag = cursor.first, tag == "s" || tag == "r" else { return cursor }
+        guard let bytes = MetadataSupport.hexDecoded(cursor.dropFirst()) else { return cursor }
+        let prefix = SortableKeyEncoder.encode([.string(type)])
+        guard bytes.starts(with: prefix) else { return cursor }
+        return String(tag) + MetadataSupport.hexEncoded(bytes.dropFirst(prefix.count))
     }
 
-    private static func hexDecoded(_ digits: Substring.UTF8View) -> [UInt8]? {
-        guard digits.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            default: nil
-            }
+    /// The database's cursor for a client's `cursor` of a listing of `type`, or `ERR invalid
+    /// cursor`: a cursor can only resume a listing of the type it came from (another type's or
+    /// another namespace's positions are outside the range it may name).
+    static func databaseCursor(_ cursor: String, type: String) throws(CommandError) -> String {
+        guard let tag = cursor.first, let suffix = MetadataSupport.hexDecoded(cursor.dropFirst()) else { throw .err("invalid cursor") }
+        switch tag {
+        case "p": return cursor
+        case "s", "r":
+            // A suffix starting with 0xFF would continue the type's name instead of following it.
+            guard let first = suffix.first, first != 0xFF else { throw .err("invalid cursor") }
+            return String(tag) + MetadataSupport.hexEncoded(SortableKeyEncoder.encode([.string(type)]) + suffix)
+        default: throw .err("invalid cursor")
         }
-        var out: [UInt8] = []
-        var high: UInt8?
-        for c in digits {
-            guard let n = nibble(c) else { return nil }
-            if let h = high {
-                out.append(h << 4 | n)
-                high = nil
-            } else {
-                high = n
-            }
-        }
-        return out
     }
 }

@@ -202,6 +202,39 @@ enum MetadataSupport {
 
     static func key(_ name: String) -> RESPValue { .bulkString(name) }
 
+    /// Lower-case hex digits of `bytes`.
+    static func hexEncoded(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes lower-case hex `text` spells, `nil` for anything else.
+    static func hexDecoded(_ text: Substring) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let high = nibble(digits[i]), let low = nibble(digits[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+            i += 2
+        }
+        return out
+    }
+
     /// An entity: type, id, attributes (JSON text), created, updated (milliseconds since 1970).
     static func reply(_ entity: Entity, _ namespace: MetadataNamespace, distance: Float? = nil) -> RESPValue {
         var entries: [(key: RESPValue, value: RESPValue)] = [

@@ -98,12 +98,24 @@ enum NoteCommands {
             }
             try context.transaction?.requireNoPendingWrites(notesOf: entity, command: "NOTE.LIST")
             let page: Page<Note>
-            do throws(QuiverError) { page = try context.readSnapshot.notes(for: entity, after: cursor, limit: limit) } catch {
+            // Cursors are the database's without the entity's encoded prefix (the namespace).
+            let prefix = SortableKeyEncoder.encode([.string(entity.type), .string(entity.id)])
+            let resume = try cursor.map { (cursor) throws(CommandError) -> String in
+                guard let suffix = MetadataSupport.hexDecoded(Substring(cursor)), let first = suffix.first, first != 0xFF else {
+                    throw .err("invalid cursor")
+                }
+                return MetadataSupport.hexEncoded(prefix + suffix)
+            }
+            do throws(QuiverError) { page = try context.readSnapshot.notes(for: entity, after: resume, limit: limit) } catch {
                 if error.code == .invalidArgument, cursor != nil { throw .err("invalid cursor") }
                 throw .wrapping(error)
             }
             let namespace = MetadataNamespace(context)
-            return MetadataSupport.page(cursor: page.nextCursor, page.elements.map { MetadataSupport.reply($0, namespace) })
+            let next = page.nextCursor.map { cursor -> String in
+                guard let bytes = MetadataSupport.hexDecoded(Substring(cursor)), bytes.starts(with: prefix) else { return cursor }
+                return MetadataSupport.hexEncoded(bytes.dropFirst(prefix.count))
+            }
+            return MetadataSupport.page(cursor: next, page.elements.map { MetadataSupport.reply($0, namespace) })
         },
         CommandSpec(
             "NOTE.SEARCH", arity: -4, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
