@@ -319,3 +319,20 @@ def test_redis_cli(server):
     assert server.cli("ENTITY.COUNT", "character", "BY", "species").split("\n")[:2] == ['"elf"', "1"]
     assert "ERR syntax error in FILTER expression near: ==" in server.cli("ENTITY.LIST", "character", "FILTER", "==")
     assert server.cli("PING").strip() == "PONG"
+
+
+def test_collection_drop_refuses_embeddings_entities_own(meta):
+    meta.execute_command("ENTITY.DEFINE", "t")
+    meta.execute_command("COLLECTION.CREATE", "c", "DIM", 2, "METRIC", "l2")
+    meta.execute_command("ENTITY.UPSERT", "t", "1", "{}", "EMBEDDING", "c", *values([1, 1]))
+    nid = text(meta.execute_command("NOTE.ADD", "t", "1", "n", "EMBEDDING", "c", *values([1, 0])))
+    with pytest.raises(redis.ResponseError, match="collection 'c' still holds 2 embeddings"):
+        meta.execute_command("COLLECTION.DROP", "c")
+    assert meta.execute_command("NOTE.DEL", nid) == 1
+    assert meta.execute_command("ENTITY.DEL", "t", "1") == 1
+    assert meta.execute_command("COLLECTION.DROP", "c")
+    # Errors name things as the client does, never with the namespace prefix.
+    meta.execute_command("SELECT", 7)
+    with pytest.raises(redis.ResponseError) as raised:
+        meta.execute_command("ENTITY.SEARCH", "c", *values([1, 1]))
+    assert "db7" not in str(raised.value) and "no such collection 'c'" in str(raised.value)

@@ -232,6 +232,21 @@ import Testing
         }
     }
 
+    @Test func errorsNeverShowTheNamespace() async throws {
+        try await withMetadataTestServer { server throws in
+            let spec = MetadataCommands.hidingNamespaces(
+                CommandSpec("X.FAIL", arity: 1, flags: [.module], group: "module", summary: "") { _ throws(CommandError) in
+                    throw .err("no collection named db3.emb (db3.x), db30.y")
+                })
+            var context = CommandContext(
+                daemon: server.daemon,
+                connection: ConnectionState(id: 1, address: "", isLoopback: true, connectedAt: 0, lastInteraction: 0),
+                arguments: [Array("X.FAIL".utf8)])
+            context.connection.database = 3
+            #expect(throws: CommandError.err("no collection named emb (x), db30.y")) { try spec.run(&context) }
+        }
+    }
+
     /// Every command is declared with keys where it names one and is documented.
     @Test func specsAreDeclaredAndDocumented() throws {
         let documentation = try #require(readTextFile(Self.packageRoot + "/docs/protocol.md"))

@@ -9,7 +9,24 @@ internal import QuiverRESP
 /// `ENTITY.DEFINE character` declares type `db3.character`. Clients never see the prefix.
 enum MetadataCommands {
     static let specs: [CommandSpec] =
-        CollectionCommands.specs + EntityCommands.specs + NoteCommands.specs + CacheCommands.specs + TransactionCommands.specs
+        (CollectionCommands.specs + EntityCommands.specs + NoteCommands.specs + CacheCommands.specs).map(hidingNamespaces)
+        + TransactionCommands.specs
+
+    /// `spec` with the namespace prefix removed from its error replies: the database's messages
+    /// name stored types and collections (`no collection named db3.emb`), clients know `emb`.
+    static func hidingNamespaces(_ spec: CommandSpec) -> CommandSpec {
+        let run = spec.run
+        return CommandSpec(
+            spec.name, arity: spec.arity, flags: spec.flags, keys: (spec.firstKey, spec.lastKey, spec.keyStep), group: spec.group,
+            summary: spec.summary, since: spec.since, complexity: spec.complexity, subcommands: spec.subcommands
+        ) { context throws(CommandError) in
+            do throws(CommandError) { return try run(&context) } catch {
+                let prefix = context.keyspace.namespacePrefix
+                guard error.text.contains(prefix) else { throw error }
+                throw CommandError(error.text.split(separator: prefix, omittingEmptySubsequences: false).joined())
+            }
+        }
+    }
 }
 
 // MARK: - Namespaces
@@ -381,8 +398,15 @@ enum CollectionCommands {
         ) { context throws(CommandError) in
             try MetadataSupport.refuseInsideTransaction(context)
             let name = try MetadataArguments.name(context.argument(1), "collection name")
-            _ = try MetadataSupport.collection(name, context)
-            do { try context.database.dropCollection(MetadataNamespace(context).qualify(name)) } catch { throw .wrapping(error) }
+            let definition = try MetadataSupport.collection(name, context)
+            // Its vectors are entities' and notes' embeddings, whose records name the collection:
+            // dropping it under them would leave those entities impossible to update or delete.
+            let count: Int
+            do { count = try context.database.snapshot().count(in: definition.name) } catch { throw .wrapping(error) }
+            guard count == 0 else {
+                throw .err("collection '\(name)' still holds \(count) embeddings: delete the entities and notes that own them first")
+            }
+            do { try context.database.dropCollection(definition.name) } catch { throw .wrapping(error) }
             return .ok
         },
         CommandSpec(
