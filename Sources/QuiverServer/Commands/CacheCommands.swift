@@ -113,6 +113,7 @@ enum CacheCommands {
             complexity: "O(N) entries"
         ) { context throws(CommandError) in
             let cache = try resolve(context.argument(1), context)
+            try context.transaction?.requireNoPendingWrites(cache: cache.name, command: "CACHE.KEYS")
             return .array(cache.keys().map { .bulkString(bytes: $0.bytes) })
         },
         CommandSpec(

@@ -404,7 +404,8 @@ enum CollectionCommands {
             let count: Int
             do { count = try context.database.snapshot().count(in: definition.name) } catch { throw .wrapping(error) }
             guard count == 0 else {
-                throw .err("collection '\(name)' still holds \(count) embeddings: delete the entities and notes that own them first")
+                let noun = count == 1 ? "embedding" : "embeddings"
+                throw .err("collection '\(name)' still holds \(count) \(noun): delete the entities and notes that own them first")
             }
             do { try context.database.dropCollection(definition.name) } catch { throw .wrapping(error) }
             return .ok

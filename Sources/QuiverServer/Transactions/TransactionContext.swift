@@ -60,6 +60,8 @@ final class TransactionContext {
     private(set) var pendingNoteEntities: Set<EntityRef> = []
     /// Collections with queued vector writes.
     private(set) var pendingCollections: Set<String> = []
+    /// Cache tables with queued writes.
+    private(set) var pendingCaches: Set<String> = []
     private var hooks: [() -> Void] = []
 
     init(daemon: Daemon) {
@@ -106,12 +108,14 @@ final class TransactionContext {
     /// Queues storing `value` under `key` in `cache` until `deadline` (`Int64.max`: none).
     func setCacheEntry(_ value: [UInt8], deadline: Int64, forKey key: Key, in cache: Cache) {
         batch.setCached(value, forKey: key, deadline: deadline, inCache: cache.name)
+        pendingCaches.insert(cache.name)
         cacheOverlay[.cacheEntry(cache: cache.name, key: key)] = .some(CacheEntryValue(value: value, deadline: deadline))
     }
 
     /// Queues removing `key` from `cache`.
     func removeCacheEntry(_ key: Key, in cache: Cache) {
         batch.removeCached(key, inCache: cache.name)
+        pendingCaches.insert(cache.name)
         cacheOverlay[.cacheEntry(cache: cache.name, key: key)] = .some(nil)
     }
 
@@ -247,6 +251,13 @@ final class TransactionContext {
     func requireNoPendingWrites(notesOf entity: EntityRef, command: String) throws(CommandError) {
         guard !pendingNoteEntities.contains(entity) else {
             throw .err("\(command) inside MULTI cannot see the note writes queued before it in the transaction")
+        }
+    }
+
+    /// Throws unless the transaction has no queued writes to the cache table `cache`.
+    func requireNoPendingWrites(cache: String, command: String) throws(CommandError) {
+        guard !pendingCaches.contains(cache) else {
+            throw .err("\(command) inside MULTI cannot see the cache writes queued before it in the transaction")
         }
     }
 
