@@ -1,6 +1,6 @@
 package import QuiverEngine
-internal import QuiverMetadata
 internal import QuiverFilter
+internal import QuiverMetadata
 
 /// What a guarded commit locks and lets its check re-read: one cache entry, entity or note.
 ///
@@ -63,7 +63,8 @@ extension Database {
                 keys.append(MetadataKeys.note(note.id))
                 keys.append(MetadataKeys.entity(note.entity))
             case .editNote(let id, _, _), .deleteNote(let id): keys.append(MetadataKeys.note(id))
-            case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _), .cacheDelete(let cache, let key):
+            case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _),
+                .cacheDelete(let cache, let key):
                 keys.append(cacheStripeKey(cache, key))
             case .upsertVector, .deleteVector, .setVectorAttributes: break
             }
@@ -75,7 +76,9 @@ extension Database {
 extension Batch {
     /// Attaches a note like ``addNote(to:body:tags:embedding:)`` and returns the note as the
     /// batch will store it (id, times; its embedding's collection is set when the batch commits).
-    package mutating func addNoteRecord(to entity: EntityRef, body: String, tags: [String] = [], embedding: EntityEmbedding? = nil) -> Note {
+    package mutating func addNoteRecord(
+        to entity: EntityRef, body: String, tags: [String] = [], embedding: EntityEmbedding? = nil
+    ) -> Note {
         addNote(to: entity, body: body, tags: tags, embedding: embedding)
         guard case .addNote(var note, _)? = intents.last else { preconditionFailure("addNote appends its intent") }
         note.embeddingCollection = embedding?.collection

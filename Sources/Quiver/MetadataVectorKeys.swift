@@ -12,7 +12,8 @@ package enum MetadataVectorKeys {
 
     /// The note whose embedding `key` is, or `nil` when it is not a note's.
     package static func noteID(_ key: Key) -> String? {
-        guard let components = try? SortableKeyDecoder.decode(key.bytes), components.count == 1, case .string(let id) = components[0]
+        guard let components = try? SortableKeyDecoder.decode(key.bytes), components.count == 1,
+            case .string(let id) = components[0]
         else { return nil }
         return id
     }

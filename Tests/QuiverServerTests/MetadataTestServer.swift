@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOEmbedded
 import Quiver
@@ -9,6 +6,10 @@ import QuiverTestSupport
 import Testing
 
 @testable import QuiverServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A daemon over a temporary directory (not listening) and clients that talk to it through
 /// the real connection pipeline (decoder and ``ConnectionHandler``) on embedded channels.
@@ -32,7 +33,8 @@ final class MetadataTestServer {
     func client(_ protocolVersion: RESPProtocolVersion = .resp2) throws -> MetadataTestClient {
         nextClient += 1
         let channel = EmbeddedChannel()
-        let state = ConnectionState(id: nextClient, address: "127.0.0.1:1", isLoopback: true, connectedAt: 0, lastInteraction: 0)
+        let state = ConnectionState(
+            id: nextClient, address: "127.0.0.1:1", isLoopback: true, connectedAt: 0, lastInteraction: 0)
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
         handler.state.protocolVersion = protocolVersion
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
@@ -55,7 +57,9 @@ final class MetadataTestServer {
             directories.append(next)
             guard let handle = opendir(next) else { continue }
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+                }
                 guard name != ".", name != ".." else { continue }
                 let child = next + "/" + name
                 if entry.pointee.d_type == UInt8(DT_DIR) { stack.append(child) } else { unlink(child) }
@@ -168,7 +172,8 @@ extension RESPValue {
     var orderedKeys: [String]? {
         switch self {
         case .map(let entries): entries.map { $0.key.text ?? "?" }
-        case .array(let elements) where elements.count % 2 == 0: stride(from: 0, to: elements.count, by: 2).map { elements[$0].text ?? "?" }
+        case .array(let elements) where elements.count % 2 == 0:
+            stride(from: 0, to: elements.count, by: 2).map { elements[$0].text ?? "?" }
         default: nil
         }
     }

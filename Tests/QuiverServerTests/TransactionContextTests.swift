@@ -38,7 +38,8 @@ import Testing
             var attempts = 0
             try context.write { transaction in
                 attempts += 1
-                let value = Int(String(decoding: transaction.cacheEntry(Key("n"), in: cache)?.value ?? [], as: UTF8.self)) ?? 0
+                let value =
+                    Int(String(decoding: transaction.cacheEntry(Key("n"), in: cache)?.value ?? [], as: UTF8.self)) ?? 0
                 // The first attempt races another writer.
                 if attempts == 1 { try? cache.set(Array("10".utf8), forKey: Key("n")) }
                 transaction.setCacheEntry(Array(String(value + 1).utf8), deadline: .max, forKey: Key("n"), in: cache)

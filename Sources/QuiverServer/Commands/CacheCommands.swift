@@ -15,7 +15,9 @@ enum CacheCommands {
             var configuration = CacheConfiguration()
             while let token = arguments.nextToken() {
                 switch token {
-                case "TTL": configuration.defaultTTL = .milliseconds(try arguments.integer("TTL", in: 1...Int64(Int32.max) * 1000))
+                case "TTL":
+                    configuration.defaultTTL = .milliseconds(
+                        try arguments.integer("TTL", in: 1...Int64(Int32.max) * 1000))
                 case "MAXENTRIES": configuration.maxEntries = try arguments.integer("MAXENTRIES", in: 1...(1 << 40))
                 case "MAXBYTES": configuration.maxBytes = try arguments.integer("MAXBYTES", in: 1...(1 << 50))
                 case "PERSISTENT": configuration.persistent = true
@@ -23,7 +25,9 @@ enum CacheCommands {
                 default: throw .syntax
                 }
             }
-            do throws(QuiverError) { try context.database.createCache(MetadataNamespace(context).qualify(name), configuration: configuration) } catch {
+            do throws(QuiverError) {
+                try context.database.createCache(MetadataNamespace(context).qualify(name), configuration: configuration)
+            } catch {
                 if error.code == .alreadyExists { throw .err("cache '\(name)' exists with another configuration") }
                 throw .wrapping(error)
             }
@@ -66,8 +70,11 @@ enum CacheCommands {
             }
             let now = context.now
             let milliseconds = ttl ?? cache.configuration.defaultTTL.map(milliseconds)
-            let deadline = milliseconds.map { now.addingReportingOverflow($0).overflow ? Int64.max - 1 : now + $0 } ?? .max
-            try context.write { transaction in transaction.setCacheEntry(value, deadline: deadline, forKey: key, in: cache) }
+            let deadline =
+                milliseconds.map { now.addingReportingOverflow($0).overflow ? Int64.max - 1 : now + $0 } ?? .max
+            try context.write { transaction in
+                transaction.setCacheEntry(value, deadline: deadline, forKey: key, in: cache)
+            }
             return .ok
         },
         CommandSpec(
@@ -150,11 +157,14 @@ enum CacheCommands {
         },
         CommandSpec(
             "CACHE.WATCH", arity: -3, flags: [.noscript, .loading, .stale, .fast, .noMulti, .module], keys: (1, 1, 1),
-            group: "module", summary: "Watches cache entries: EXEC then aborts (null reply) if one changed.", since: "0.1.0",
+            group: "module", summary: "Watches cache entries: EXEC then aborts (null reply) if one changed.",
+            since: "0.1.0",
             complexity: "O(1) for every key"
         ) { context throws(CommandError) in
             let cache = try resolve(context.argument(1), context)
-            let targets = (2..<context.arguments.count).map { WatchedItem.Target.item(.cacheEntry(cache: cache.name, key: context.key($0))) }
+            let targets = (2..<context.arguments.count).map {
+                WatchedItem.Target.item(.cacheEntry(cache: cache.name, key: context.key($0)))
+            }
             return try TransactionCommands.watch(targets, &context)
         },
     ]

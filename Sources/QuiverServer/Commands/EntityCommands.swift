@@ -8,7 +8,8 @@ enum EntityCommands {
     static let specs: [CommandSpec] = [
         CommandSpec(
             "ENTITY.DEFINE", arity: -2, flags: [.write, .module], keys: (1, 1, 1), group: "module",
-            summary: "Declares an entity type and the attributes it indexes (re-indexing its entities).", since: "0.1.0",
+            summary: "Declares an entity type and the attributes it indexes (re-indexing its entities).",
+            since: "0.1.0",
             complexity: "O(N) entities of the type when the indexes change"
         ) { context throws(CommandError) in
             try MetadataSupport.refuseInsideTransaction(context)
@@ -20,7 +21,8 @@ enum EntityCommands {
                 while !arguments.isAtEnd { indexes.append(try arguments.name("attribute name")) }
             }
             guard arguments.isAtEnd else { throw .syntax }
-            let definition = EntityTypeDefinition(name: MetadataNamespace(context).qualify(type), indexedAttributes: indexes)
+            let definition = EntityTypeDefinition(
+                name: MetadataNamespace(context).qualify(type), indexedAttributes: indexes)
             do { try context.database.entities.define(definition) } catch { throw .wrapping(error) }
             return .ok
         },
@@ -58,7 +60,9 @@ enum EntityCommands {
                 embeddings.append(EntityEmbedding(collection: collection, vector: vector))
             }
             try context.write { (transaction) throws(CommandError) in
-                do { try transaction.upsertEntity(ref, attributes: attributes, embeddings: embeddings) } catch { throw .wrapping(error) }
+                do { try transaction.upsertEntity(ref, attributes: attributes, embeddings: embeddings) } catch {
+                    throw .wrapping(error)
+                }
             }
             return .ok
         },
@@ -116,17 +120,21 @@ enum EntityCommands {
             let resume = try cursor.map { (cursor) throws(CommandError) in try databaseCursor(cursor, type: type) }
             try context.transaction?.requireNoPendingWrites(entityType: type, command: "ENTITY.LIST")
             let page: Page<Entity>
-            do throws(QuiverError) { page = try context.readSnapshot.entities(ofType: type, filter: filter, after: resume, limit: limit) } catch {
+            do throws(QuiverError) {
+                page = try context.readSnapshot.entities(ofType: type, filter: filter, after: resume, limit: limit)
+            } catch {
                 if error.code == .invalidArgument, cursor != nil { throw .err("invalid cursor") }
                 throw .wrapping(error)
             }
             let namespace = MetadataNamespace(context)
             return MetadataSupport.page(
-                cursor: clientCursor(page.nextCursor, type: type), page.elements.map { MetadataSupport.reply($0, namespace) })
+                cursor: clientCursor(page.nextCursor, type: type),
+                page.elements.map { MetadataSupport.reply($0, namespace) })
         },
         CommandSpec(
             "ENTITY.COUNT", arity: -2, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
-            summary: "Counts entities of a type, or (BY) how many have each value of an attribute: facets.", since: "0.1.0",
+            summary: "Counts entities of a type, or (BY) how many have each value of an attribute: facets.",
+            since: "0.1.0",
             complexity: "O(index entries) for an indexed attribute without FILTER, else O(N) entities of the type"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -157,14 +165,16 @@ enum EntityCommands {
                     return .integer(Int64(total))
                 }
                 let counts = try snapshot.entityCounts(ofType: type, by: attribute, filter: filter)
-                return .map(counts.map { (key: .bulkString(bytes: $0.value.serialized()), value: .integer(Int64($0.count))) })
+                return .map(
+                    counts.map { (key: .bulkString(bytes: $0.value.serialized()), value: .integer(Int64($0.count))) })
             } catch {
                 throw .wrapping(error)
             }
         },
         CommandSpec(
             "ENTITY.SEARCH", arity: -4, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
-            summary: "Finds the entities whose embeddings in a collection are nearest a query, among those passing a FILTER.",
+            summary:
+                "Finds the entities whose embeddings in a collection are nearest a query, among those passing a FILTER.",
             since: "0.1.0", complexity: "O(log N) per segment"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -185,7 +195,9 @@ enum EntityCommands {
             }
             try MetadataSupport.check(query, fits: definition, named: name)
             let options = try MetadataSupport.searchOptions(&arguments, allowType: true)
-            let type = try options.type.map { (type) throws(CommandError) in try MetadataSupport.entityType(type, context) }
+            let type = try options.type.map { (type) throws(CommandError) in
+                try MetadataSupport.entityType(type, context)
+            }
             try context.transaction?.requireNoPendingWrites(collection: definition.name, command: "ENTITY.SEARCH")
             let namespace = MetadataNamespace(context)
             // Note embeddings and other types' vectors may share the collection: fetch more
@@ -195,10 +207,12 @@ enum EntityCommands {
             do {
                 while true {
                     let matches = try snapshot.search(
-                        query, k: fetch, ef: options.ef.map { max($0, fetch) }, filter: options.filter, in: definition.name)
+                        query, k: fetch, ef: options.ef.map { max($0, fetch) }, filter: options.filter,
+                        in: definition.name)
                     results = []
                     for match in matches {
-                        guard let ref = MetadataVectorKeys.entityRef(match.key), namespace.owns(ref), type == nil || ref.type == type,
+                        guard let ref = MetadataVectorKeys.entityRef(match.key), namespace.owns(ref),
+                            type == nil || ref.type == type,
                             let entity = try snapshot.entity(ref)
                         else { continue }
                         results.append((entity, match.distance))
@@ -220,7 +234,9 @@ enum EntityCommands {
             var arguments = MetadataArguments(context, from: 1)
             let type = try MetadataSupport.entityType(try arguments.name("entity type"), context)
             var targets: [WatchedItem.Target] = []
-            while !arguments.isAtEnd { targets.append(.item(.entity(EntityRef(type: type, id: try entityID(&arguments))))) }
+            while !arguments.isAtEnd {
+                targets.append(.item(.entity(EntityRef(type: type, id: try entityID(&arguments)))))
+            }
             return try TransactionCommands.watch(targets, &context)
         },
     ]
@@ -228,7 +244,9 @@ enum EntityCommands {
     // MARK: Helpers
 
     /// `type id`: a declared type of the namespace and an id.
-    static func entityRef(_ arguments: inout MetadataArguments, _ context: CommandContext) throws(CommandError) -> EntityRef {
+    static func entityRef(
+        _ arguments: inout MetadataArguments, _ context: CommandContext
+    ) throws(CommandError) -> EntityRef {
         let type = try MetadataSupport.entityType(try arguments.name("entity type"), context)
         return EntityRef(type: type, id: try entityID(&arguments))
     }
@@ -241,7 +259,9 @@ enum EntityCommands {
 
     /// `collection (FP32 blob | VALUES n v...)`: a collection of the namespace (stored name)
     /// and a vector that fits it.
-    static func embedding(_ arguments: inout MetadataArguments, _ context: CommandContext) throws(CommandError) -> (String, [Float]) {
+    static func embedding(
+        _ arguments: inout MetadataArguments, _ context: CommandContext
+    ) throws(CommandError) -> (String, [Float]) {
         let name = try arguments.name("collection name")
         let definition = try MetadataSupport.collection(name, context)
         guard let vector = try arguments.vector() else { throw MetadataArguments.invalidVector }
@@ -274,7 +294,9 @@ enum EntityCommands {
     /// cursor`: a cursor can only resume a listing of the type it came from (another type's or
     /// another namespace's positions are outside the range it may name).
     static func databaseCursor(_ cursor: String, type: String) throws(CommandError) -> String {
-        guard let tag = cursor.first, let suffix = MetadataSupport.hexDecoded(cursor.dropFirst()) else { throw .err("invalid cursor") }
+        guard let tag = cursor.first, let suffix = MetadataSupport.hexDecoded(cursor.dropFirst()) else {
+            throw .err("invalid cursor")
+        }
         switch tag {
         case "p": return cursor
         case "s", "r":

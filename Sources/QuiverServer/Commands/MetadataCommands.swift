@@ -9,7 +9,8 @@ internal import QuiverRESP
 /// `ENTITY.DEFINE character` declares type `db3.character`. Clients never see the prefix.
 enum MetadataCommands {
     static let specs: [CommandSpec] =
-        (CollectionCommands.specs + EntityCommands.specs + NoteCommands.specs + CacheCommands.specs).map(hidingNamespaces)
+        (CollectionCommands.specs + EntityCommands.specs + NoteCommands.specs + CacheCommands.specs).map(
+            hidingNamespaces)
         + TransactionCommands.specs
 
     /// `spec` with the namespace prefix removed from its error replies: the database's messages
@@ -17,7 +18,8 @@ enum MetadataCommands {
     static func hidingNamespaces(_ spec: CommandSpec) -> CommandSpec {
         let run = spec.run
         return CommandSpec(
-            spec.name, arity: spec.arity, flags: spec.flags, keys: (spec.firstKey, spec.lastKey, spec.keyStep), group: spec.group,
+            spec.name, arity: spec.arity, flags: spec.flags, keys: (spec.firstKey, spec.lastKey, spec.keyStep),
+            group: spec.group,
             summary: spec.summary, since: spec.since, complexity: spec.complexity, subcommands: spec.subcommands
         ) { context throws(CommandError) in
             do throws(CommandError) { return try run(&context) } catch {
@@ -115,13 +117,16 @@ struct MetadataArguments {
             guard !blob.isEmpty, blob.count % 4 == 0, blob.count / 4 <= 65536 else { throw Self.invalidVector }
             var vector = [Float](repeating: 0, count: blob.count / 4)
             for i in vector.indices {
-                let bits = UInt32(blob[4 * i]) | UInt32(blob[4 * i + 1]) << 8 | UInt32(blob[4 * i + 2]) << 16 | UInt32(blob[4 * i + 3]) << 24
+                let bits =
+                    UInt32(blob[4 * i]) | UInt32(blob[4 * i + 1]) << 8 | UInt32(blob[4 * i + 2]) << 16 | UInt32(
+                        blob[4 * i + 3]) << 24
                 vector[i] = Float(bitPattern: bits)
             }
             return try Self.finite(vector)
         }
         if take("VALUES") {
-            guard let count = CommandArguments.integer(try next()), (1...65536).contains(count), index + Int(count) <= arguments.count
+            guard let count = CommandArguments.integer(try next()), (1...65536).contains(count),
+                index + Int(count) <= arguments.count
             else { throw Self.invalidVector }
             var vector: [Float] = []
             vector.reserveCapacity(Int(count))
@@ -149,7 +154,9 @@ struct MetadataArguments {
 
     static func name(_ bytes: [UInt8], _ what: String) throws(CommandError) -> String {
         let text = try Self.text(bytes, what)
-        guard (1...200).contains(bytes.count), !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard (1...200).contains(bytes.count),
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw .err("\(what) must be 1...200 bytes without control characters")
         }
         return text
@@ -173,9 +180,12 @@ enum MetadataSupport {
     }
 
     /// Throws unless `vector` fits `collection`.
-    static func check(_ vector: [Float], fits definition: CollectionDefinition, named name: String) throws(CommandError) {
+    static func check(_ vector: [Float], fits definition: CollectionDefinition, named name: String) throws(CommandError)
+    {
         guard vector.count == definition.index.dimension else {
-            throw .err("Vector dimension mismatch - got \(vector.count) but collection '\(name)' has \(definition.index.dimension)")
+            throw .err(
+                "Vector dimension mismatch - got \(vector.count) but collection '\(name)' has \(definition.index.dimension)"
+            )
         }
     }
 
@@ -203,7 +213,9 @@ enum MetadataSupport {
         var type: String?
     }
 
-    static func searchOptions(_ arguments: inout MetadataArguments, allowType: Bool) throws(CommandError) -> SearchOptions {
+    static func searchOptions(
+        _ arguments: inout MetadataArguments, allowType: Bool
+    ) throws(CommandError) -> SearchOptions {
         var options = SearchOptions()
         while let token = arguments.nextToken() {
             switch token {
@@ -306,7 +318,8 @@ enum MetadataSupport {
     /// stores them), the attributes with `type` made local, or `.some(nil)` for a note of another
     /// namespace; `nil` for attributes that are not a note's.
     static func noteAttributes(_ attributes: [UInt8], _ namespace: MetadataNamespace) -> [UInt8]?? {
-        guard case .object(let object)? = try? JSONValue(parsing: attributes), object.count == 4, case .string? = object["note"],
+        guard case .object(let object)? = try? JSONValue(parsing: attributes), object.count == 4,
+            case .string? = object["note"],
             case .string? = object["id"], case .array? = object["tags"], case .string(let type)? = object["type"]
         else { return nil }
         guard let local = namespace.local(type) else { return .some(nil) }
@@ -358,7 +371,9 @@ enum CollectionCommands {
             options.dimension = dimension
             options.metric = metric
             let stored = MetadataNamespace(context).qualify(name)
-            guard !context.database.collectionNames.contains(stored) else { throw .err("collection '\(name)' already exists") }
+            guard !context.database.collectionNames.contains(stored) else {
+                throw .err("collection '\(name)' already exists")
+            }
             do { try context.database.createCollection(stored, options: options) } catch { throw .wrapping(error) }
             return .ok
         },
@@ -405,14 +420,17 @@ enum CollectionCommands {
             do { count = try context.database.snapshot().count(in: definition.name) } catch { throw .wrapping(error) }
             guard count == 0 else {
                 let noun = count == 1 ? "embedding" : "embeddings"
-                throw .err("collection '\(name)' still holds \(count) \(noun): delete the entities and notes that own them first")
+                throw .err(
+                    "collection '\(name)' still holds \(count) \(noun): delete the entities and notes that own them first"
+                )
             }
             do { try context.database.dropCollection(definition.name) } catch { throw .wrapping(error) }
             return .ok
         },
         CommandSpec(
             "COLLECTION.SEARCH", arity: -4, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
-            summary: "Finds the vectors nearest a query in a collection: entities' and notes' embeddings alike.", since: "0.1.0",
+            summary: "Finds the vectors nearest a query in a collection: entities' and notes' embeddings alike.",
+            since: "0.1.0",
             complexity: "O(log N) per segment"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -426,7 +444,10 @@ enum CollectionCommands {
             } else if arguments.take("ELE") {
                 let type = try MetadataSupport.entityType(try arguments.name("entity type"), context)
                 let id = try arguments.text("entity id")
-                guard let stored = try? snapshot.vector(MetadataVectorKeys.entity(EntityRef(type: type, id: id)), in: definition.name) else {
+                guard
+                    let stored = try? snapshot.vector(
+                        MetadataVectorKeys.entity(EntityRef(type: type, id: id)), in: definition.name)
+                else {
                     throw .err("element not found in collection")
                 }
                 query = stored.vector
@@ -448,14 +469,21 @@ enum CollectionCommands {
                     let distance = RESPValue.double(Double(hit.distance))
                     if let ref = MetadataVectorKeys.entityRef(hit.key), let local = namespace.local(ref.type) {
                         return .map([
-                            (key("kind"), .bulkString("entity")), (key("type"), .bulkString(local)), (key("id"), .bulkString(ref.id)),
+                            (key("kind"), .bulkString("entity")), (key("type"), .bulkString(local)),
+                            (key("id"), .bulkString(ref.id)),
                             (key("distance"), distance),
                         ])
                     }
                     if let id = MetadataVectorKeys.noteID(hit.key) {
-                        return .map([(key("kind"), .bulkString("note")), (key("id"), .bulkString(id)), (key("distance"), distance)])
+                        return .map([
+                            (key("kind"), .bulkString("note")), (key("id"), .bulkString(id)),
+                            (key("distance"), distance),
+                        ])
                     }
-                    return .map([(key("kind"), .bulkString("vector")), (key("key"), .bulkString(bytes: hit.key.bytes)), (key("distance"), distance)])
+                    return .map([
+                        (key("kind"), .bulkString("vector")), (key("key"), .bulkString(bytes: hit.key.bytes)),
+                        (key("distance"), distance),
+                    ])
                 })
         },
     ]

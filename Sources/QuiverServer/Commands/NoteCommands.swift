@@ -7,7 +7,8 @@ enum NoteCommands {
     static let specs: [CommandSpec] = [
         CommandSpec(
             "NOTE.ADD", arity: -4, flags: [.write, .denyoom, .module], keys: (1, 1, 1), group: "module",
-            summary: "Attaches a note to an entity, optionally with its embedding; returns the note's id.", since: "0.1.0",
+            summary: "Attaches a note to an entity, optionally with its embedding; returns the note's id.",
+            since: "0.1.0",
             complexity: "O(log N)"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -36,7 +37,9 @@ enum NoteCommands {
             "NOTE.GET", arity: 2, flags: [.readonly, .fast, .module], keys: (1, 1, 1), group: "module",
             summary: "Returns a note: its entity, body, tags and times.", since: "0.1.0"
         ) { context throws(CommandError) in
-            guard let note = try read(try MetadataArguments.text(context.argument(1), "note id"), context) else { return .null }
+            guard let note = try read(try MetadataArguments.text(context.argument(1), "note id"), context) else {
+                return .null
+            }
             return MetadataSupport.reply(note, MetadataNamespace(context))
         },
         CommandSpec(
@@ -55,7 +58,9 @@ enum NoteCommands {
                 }
             }
             try context.write { (transaction) throws(CommandError) in
-                guard let note = try read(id, transaction: transaction, context) else { throw .err("no such note '\(id)'") }
+                guard let note = try read(id, transaction: transaction, context) else {
+                    throw .err("no such note '\(id)'")
+                }
                 transaction.editNote(note, body: body, tags: tags)
             }
             return .ok
@@ -66,7 +71,9 @@ enum NoteCommands {
             complexity: "O(1) for every note"
         ) { context throws(CommandError) in
             var ids: [String] = []
-            for i in 1..<context.arguments.count { ids.append(try MetadataArguments.text(context.argument(i), "note id")) }
+            for i in 1..<context.arguments.count {
+                ids.append(try MetadataArguments.text(context.argument(i), "note id"))
+            }
             let deleted = try context.write { (transaction) throws(CommandError) -> Int in
                 var deleted = 0
                 for id in Set(ids) {
@@ -80,7 +87,8 @@ enum NoteCommands {
         },
         CommandSpec(
             "NOTE.LIST", arity: -3, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
-            summary: "Lists an entity's notes newest first, a page at a time (reply: next cursor, notes).", since: "0.1.0",
+            summary: "Lists an entity's notes newest first, a page at a time (reply: next cursor, notes).",
+            since: "0.1.0",
             complexity: "O(LIMIT)"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -101,25 +109,32 @@ enum NoteCommands {
             // Cursors are the database's without the entity's encoded prefix (the namespace).
             let prefix = SortableKeyEncoder.encode([.string(entity.type), .string(entity.id)])
             let resume = try cursor.map { (cursor) throws(CommandError) -> String in
-                guard let suffix = MetadataSupport.hexDecoded(Substring(cursor)), let first = suffix.first, first != 0xFF else {
+                guard let suffix = MetadataSupport.hexDecoded(Substring(cursor)), let first = suffix.first,
+                    first != 0xFF
+                else {
                     throw .err("invalid cursor")
                 }
                 return MetadataSupport.hexEncoded(prefix + suffix)
             }
-            do throws(QuiverError) { page = try context.readSnapshot.notes(for: entity, after: resume, limit: limit) } catch {
+            do throws(QuiverError) {
+                page = try context.readSnapshot.notes(for: entity, after: resume, limit: limit)
+            } catch {
                 if error.code == .invalidArgument, cursor != nil { throw .err("invalid cursor") }
                 throw .wrapping(error)
             }
             let namespace = MetadataNamespace(context)
             let next = page.nextCursor.map { cursor -> String in
-                guard let bytes = MetadataSupport.hexDecoded(Substring(cursor)), bytes.starts(with: prefix) else { return cursor }
+                guard let bytes = MetadataSupport.hexDecoded(Substring(cursor)), bytes.starts(with: prefix) else {
+                    return cursor
+                }
                 return MetadataSupport.hexEncoded(bytes.dropFirst(prefix.count))
             }
             return MetadataSupport.page(cursor: next, page.elements.map { MetadataSupport.reply($0, namespace) })
         },
         CommandSpec(
             "NOTE.SEARCH", arity: -4, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
-            summary: "Finds the notes whose embeddings in a collection are nearest a query, among those passing a FILTER.",
+            summary:
+                "Finds the notes whose embeddings in a collection are nearest a query, among those passing a FILTER.",
             since: "0.1.0", complexity: "O(log N) per segment"
         ) { context throws(CommandError) in
             var arguments = MetadataArguments(context, from: 1)
@@ -145,7 +160,9 @@ enum NoteCommands {
             // Only note embeddings of this namespace pass, with `.type` as the client names it.
             let filter = options.filter
             let predicate: ([UInt8]?) -> Bool = { attributes in
-                guard let attributes, case let local?? = MetadataSupport.noteAttributes(attributes, namespace) else { return false }
+                guard let attributes, case let local?? = MetadataSupport.noteAttributes(attributes, namespace) else {
+                    return false
+                }
                 return filter?.matches(attributes: local) ?? true
             }
             var results: [RESPValue] = []
@@ -153,7 +170,8 @@ enum NoteCommands {
                 let hits = try context.database.engine.snapshot().search(
                     query, k: options.k, ef: options.ef, in: definition.name, filter: predicate)
                 for hit in hits {
-                    guard let id = MetadataVectorKeys.noteID(hit.key), let note = try snapshot.note(id), namespace.owns(note.entity)
+                    guard let id = MetadataVectorKeys.noteID(hit.key), let note = try snapshot.note(id),
+                        namespace.owns(note.entity)
                     else { continue }
                     results.append(MetadataSupport.reply(note, namespace, distance: hit.distance))
                 }
@@ -199,7 +217,9 @@ enum NoteCommands {
         return note
     }
 
-    static func read(_ id: String, transaction: TransactionContext, _ context: CommandContext) throws(CommandError) -> Note? {
+    static func read(
+        _ id: String, transaction: TransactionContext, _ context: CommandContext
+    ) throws(CommandError) -> Note? {
         let note: Note?
         do { note = try transaction.note(id) } catch { throw .wrapping(error) }
         guard let note, MetadataNamespace(context).owns(note.entity) else { return nil }

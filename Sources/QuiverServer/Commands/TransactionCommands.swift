@@ -27,7 +27,8 @@ enum TransactionCommands {
         ) { context throws(CommandError) in try exec(&context) },
         CommandSpec(
             "DISCARD", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noMulti], group: "transactions",
-            summary: "Discards a transaction.", since: "2.0.0", complexity: "O(N) where N is the number of queued commands"
+            summary: "Discards a transaction.", since: "2.0.0",
+            complexity: "O(N) where N is the number of queued commands"
         ) { context throws(CommandError) in
             guard context.connection.transaction != nil else { throw .err("DISCARD without MULTI") }
             context.connection.transaction = nil
@@ -36,12 +37,15 @@ enum TransactionCommands {
             return .ok
         },
         CommandSpec(
-            "WATCH", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noMulti], keys: (1, -1, 1), group: "transactions",
+            "WATCH", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noMulti], keys: (1, -1, 1),
+            group: "transactions",
             summary: "Monitors changes to keys to determine the execution of a transaction.", since: "2.2.0",
             complexity: "O(1) for every key."
         ) { context throws(CommandError) in
             let db = context.connection.database
-            let targets = (1..<context.arguments.count).map { WatchedItem.Target.key(database: db, key: context.key($0)) }
+            let targets = (1..<context.arguments.count).map {
+                WatchedItem.Target.key(database: db, key: context.key($0))
+            }
             return try watch(targets, &context)
         },
         CommandSpec(
@@ -56,7 +60,9 @@ enum TransactionCommands {
 
     /// Watches `targets` for the connection (`WATCH`, `ENTITY.WATCH`, `NOTE.WATCH`,
     /// `CACHE.WATCH`).
-    static func watch(_ targets: [WatchedItem.Target], _ context: inout CommandContext) throws(CommandError) -> RESPValue {
+    static func watch(
+        _ targets: [WatchedItem.Target], _ context: inout CommandContext
+    ) throws(CommandError) -> RESPValue {
         guard context.connection.transaction == nil else { throw .err("WATCH inside MULTI is not allowed") }
         var items: [WatchedItem] = []
         for target in targets {
@@ -125,24 +131,32 @@ enum TransactionCommands {
         let started = ContinuousClock.now
         guard var spec = CommandTable.lookUp(arguments[0]) else {
             // Unknown commands abort the transaction when queued; this is only a guard.
-            return (.simpleError("ERR unknown command '\(String(decoding: arguments[0], as: UTF8.self))'"), connection, .none)
+            return (
+                .simpleError("ERR unknown command '\(String(decoding: arguments[0], as: UTF8.self))'"), connection,
+                .none
+            )
         }
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
             let name = spec.name + "|" + CommandArguments.uppercased(arguments[1])
             guard let sub = spec.subcommands.first(where: { $0.name == name }) else {
-                let text = "ERR unknown subcommand '\(String(decoding: arguments[1], as: UTF8.self))'. Try \(spec.name) HELP."
+                let text =
+                    "ERR unknown subcommand '\(String(decoding: arguments[1], as: UTF8.self))'. Try \(spec.name) HELP."
                 return (.simpleError(text), connection, .none)
             }
             spec = sub
         }
         guard spec.accepts(argumentCount: arguments.count) else {
-            return (.simpleError(CommandError.arity(spec.flags.contains(.module) ? spec.name : spec.lowercasedName).text), connection, .none)
+            return (
+                .simpleError(CommandError.arity(spec.flags.contains(.module) ? spec.name : spec.lowercasedName).text),
+                connection, .none
+            )
         }
         var context = CommandContext(daemon: daemon, connection: connection, arguments: arguments)
         let reply: RESPValue
         do { reply = try spec.run(&context) } catch { reply = .simpleError(error.text) }
         let elapsed = ContinuousClock.now - started
-        let microseconds = Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+        let microseconds =
+            Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
         daemon.statistics.recordCommand(spec.lowercasedName, microseconds: microseconds)
         return (reply, context.connection, context.action)
     }

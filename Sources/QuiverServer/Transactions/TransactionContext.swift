@@ -15,7 +15,9 @@ enum ObservedState: Sendable, Equatable {
 
     /// What `item` holds now in `database` (`snapshot` must be taken after any lock the caller
     /// holds, so that it includes every write published before).
-    static func current(_ item: GuardedItem, database: Database, snapshot: DatabaseSnapshot) throws(QuiverError) -> ObservedState {
+    static func current(
+        _ item: GuardedItem, database: Database, snapshot: DatabaseSnapshot
+    ) throws(QuiverError) -> ObservedState {
         switch item {
         case .cacheEntry(let name, let key):
             guard let cache = try? database.cache(name), let entry = cache.peek(key) else { return .cacheEntry(nil) }
@@ -109,7 +111,8 @@ final class TransactionContext {
     func setCacheEntry(_ value: [UInt8], deadline: Int64, forKey key: Key, in cache: Cache) {
         batch.setCached(value, forKey: key, deadline: deadline, inCache: cache.name)
         pendingCaches.insert(cache.name)
-        cacheOverlay[.cacheEntry(cache: cache.name, key: key)] = .some(CacheEntryValue(value: value, deadline: deadline))
+        cacheOverlay[.cacheEntry(cache: cache.name, key: key)] = .some(
+            CacheEntryValue(value: value, deadline: deadline))
     }
 
     /// Queues removing `key` from `cache`.
@@ -152,7 +155,8 @@ final class TransactionContext {
         let old = try entity(ref)
         let now = self.now
         batch.upsertEntity(ref, attributes: attributes, embeddings: embeddings)
-        entityOverlay[ref] = .some(Entity.pending(ref, attributes: attributes, created: old?.created ?? now, updated: now))
+        entityOverlay[ref] = .some(
+            Entity.pending(ref, attributes: attributes, created: old?.created ?? now, updated: now))
         pendingEntityTypes.insert(ref.type)
         for embedding in embeddings { pendingCollections.insert(embedding.collection) }
     }
@@ -295,7 +299,8 @@ final class TransactionContext {
                 outcome = .watchedItemChanged
                 return false
             }
-            for (item, seen) in reads where try ObservedState.current(item, database: database, snapshot: snapshot) != seen {
+            for (item, seen) in reads
+            where try ObservedState.current(item, database: database, snapshot: snapshot) != seen {
                 outcome = .conflicted
                 return false
             }

@@ -34,7 +34,9 @@ final class TransactionRegistry: Sendable {
     /// outside `EXEC` one atomic load.
     private let runningCount = Atomic<Int>(0)
 
-    private static func key(_ daemon: Daemon, _ client: UInt64) -> ConnectionKey { ConnectionKey(runID: daemon.runID, client: client) }
+    private static func key(_ daemon: Daemon, _ client: UInt64) -> ConnectionKey {
+        ConnectionKey(runID: daemon.runID, client: client)
+    }
 
     // MARK: Running transactions
 
@@ -45,7 +47,9 @@ final class TransactionRegistry: Sendable {
     }
 
     /// Runs `body` with `context` as `client`'s running transaction.
-    func withRunning<R, E: Error>(_ context: TransactionContext, _ daemon: Daemon, _ client: UInt64, _ body: () throws(E) -> R) throws(E) -> R {
+    func withRunning<R, E: Error>(
+        _ context: TransactionContext, _ daemon: Daemon, _ client: UInt64, _ body: () throws(E) -> R
+    ) throws(E) -> R {
         let key = Self.key(daemon, client)
         entries.withLock { $0[key, default: Entry()].running = Running(context: context) }
         runningCount.add(1, ordering: .releasing)
@@ -65,7 +69,8 @@ final class TransactionRegistry: Sendable {
     func watch(_ items: [WatchedItem], _ daemon: Daemon, _ client: UInt64) {
         let connected = Set(daemon.clients.states.map(\.id))
         entries.withLock { entries in
-            for key in entries.keys where key.runID == daemon.runID && !connected.contains(key.client) && key.client != client {
+            for key in entries.keys
+            where key.runID == daemon.runID && !connected.contains(key.client) && key.client != client {
                 entries[key] = nil
             }
             entries[Self.key(daemon, client), default: Entry()].watches += items

@@ -59,7 +59,9 @@ struct WatchedItem: Sendable {
     func hasChanged(daemon: Daemon, snapshot: DatabaseSnapshot) throws(QuiverError) -> Bool {
         let item = Self.guardedItem(target, daemon: daemon)
         if try ObservedState.current(item, database: daemon.database, snapshot: snapshot) != observed { return true }
-        if case .key(let db, let key) = target, VectorSetFingerprint(daemon: daemon, database: db, key: key) != vectorSet {
+        if case .key(let db, let key) = target,
+            VectorSetFingerprint(daemon: daemon, database: db, key: key) != vectorSet
+        {
             return true
         }
         return false
