@@ -65,6 +65,11 @@ enum CacheCommands {
                 default: throw .syntax
                 }
             }
+            // Checked here, so that a transaction never fails at its commit for it: stored
+            // records hold keys up to 64 KiB and values up to 64 MiB.
+            guard key.bytes.count <= 65535, value.count <= 64 << 20 else {
+                throw .err("cache keys are at most 65535 bytes and values at most 64 MiB")
+            }
             guard key.bytes.count + value.count <= cache.configuration.maxBytes else {
                 throw .err("entry larger than the MAXBYTES of cache '\(try localName(cache, context))'")
             }

@@ -47,6 +47,9 @@ enum EntityCommands {
             var arguments = MetadataArguments(context, from: 1)
             let ref = try entityRef(&arguments, context)
             let json = try arguments.next()
+            // Checked here, so that a transaction never fails at its commit for it: the
+            // attributes travel with the entity's vectors, whose attributes are at most 16 MiB.
+            guard json.count <= 16 << 20 else { throw .err("entity attributes are \(json.count) bytes (limit 16 MiB)") }
             let attributes: JSONValue
             do { attributes = try JSONValue(parsing: json) } catch { throw .err("invalid JSON: \(error)") }
             guard case .object = attributes else { throw .err("entity attributes must be a JSON object") }

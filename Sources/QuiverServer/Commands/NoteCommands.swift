@@ -25,6 +25,7 @@ enum NoteCommands {
                 default: throw .syntax
                 }
             }
+            try checkSize(body: body, tags: tags)
             let note = try context.write { (transaction) throws(CommandError) -> Note in
                 let exists: Bool
                 do { exists = try transaction.entity(entity) != nil } catch { throw .wrapping(error) }
@@ -57,6 +58,7 @@ enum NoteCommands {
                 default: throw .syntax
                 }
             }
+            try checkSize(body: body ?? "", tags: tags ?? [])
             try context.write { (transaction) throws(CommandError) in
                 guard let note = try read(id, transaction: transaction, context) else {
                     throw .err("no such note '\(id)'")
@@ -201,6 +203,15 @@ enum NoteCommands {
         var tags: [String] = []
         for _ in 0..<count { tags.append(try arguments.text("tag")) }
         return tags
+    }
+
+    /// Throws unless a note's text fits a stored record (64 MiB) and its tags its embedding's
+    /// attributes (16 MiB), checked before anything is queued so that a commit never fails for it.
+    static func checkSize(body: String, tags: [String]) throws(CommandError) {
+        let tagBytes = tags.reduce(0) { $0 + $1.utf8.count + 8 }
+        guard body.utf8.count + tagBytes <= 60 << 20, tagBytes <= 8 << 20 else {
+            throw .err("notes are at most 60 MiB of body and tags, and 8 MiB of tags")
+        }
     }
 
     static func noSuchEntity(_ ref: EntityRef, _ context: CommandContext) -> CommandError {
