@@ -62,7 +62,8 @@ final class MetadataTestServer {
                 }
                 guard name != ".", name != ".." else { continue }
                 let child = next + "/" + name
-                if entry.pointee.d_type == UInt8(DT_DIR) { stack.append(child) } else { unlink(child) }
+                var info = stat()
+                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { stack.append(child) } else { unlink(child) }
             }
             closedir(handle)
         }
