@@ -52,8 +52,3 @@ enum StringCommands {
         },
     ]
 }
-
-/// Metadata commands over entities, notes and cache tables.
-enum MetadataCommands {
-    static let specs: [CommandSpec] = []
-}
