@@ -16,29 +16,10 @@ struct CommitPlan {
 }
 
 extension Database {
-    /// The keys whose stripes a batch holds while it reads and writes: every entity, note and
-    /// cache entry it touches.
-    private func lockKeys(of batch: Batch) -> [[UInt8]] {
-        var keys: [[UInt8]] = []
-        for intent in batch.intents {
-            switch intent {
-            case .upsertEntity(let ref, _, _), .deleteEntity(let ref): keys.append(MetadataKeys.entity(ref))
-            case .addNote(let note, _):
-                keys.append(MetadataKeys.note(note.id))
-                keys.append(MetadataKeys.entity(note.entity))
-            case .editNote(let id, _, _), .deleteNote(let id): keys.append(MetadataKeys.note(id))
-            case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _), .cacheDelete(let cache, let key):
-                keys.append(Self.cacheStripeKey(cache, key))
-            default: break
-            }
-        }
-        return keys
-    }
-
     /// Expands and commits a batch; see ``write(_:)-(_)``.
     func commit(_ batch: Batch) throws(QuiverError) {
         guard !batch.isEmpty else { return }
-        let evicting = try stripes.withLocks(stripes.stripes(for: lockKeys(of: batch))) { () throws(QuiverError) -> Set<String> in
+        let evicting = try stripes.withLocks(stripes.stripes(for: Self.stripeKeys(of: batch))) { () throws(QuiverError) -> Set<String> in
             try commitHoldingStripes(batch)
         }
         for cache in evicting { removeEvicted(from: cache) }

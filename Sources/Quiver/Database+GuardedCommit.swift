@@ -52,8 +52,8 @@ extension Database {
         }
     }
 
-    /// The stripe keys a batch's commit holds: the same as `commit(_:)` takes (see
-    /// `lockKeys(of:)` in Database+Commit.swift, which this mirrors).
+    /// The keys whose stripes a batch's commit holds while it reads and writes: every entity,
+    /// note and cache entry it touches.
     static func stripeKeys(of batch: Batch) -> [[UInt8]] {
         var keys: [[UInt8]] = []
         for intent in batch.intents {
