@@ -346,6 +346,7 @@ extension CollectionView {
     mutating func publishRow(_ key: [UInt8], id: UInt32, sequence: UInt64) {
         let old = entries[key]
         entries.insert(VectorEntry(id: id, sequence: sequence), forKey: key)
+        memtable.markPublished(id, sequence: sequence)
         publishedRows += 1
         liveRows += 1
         if let old {

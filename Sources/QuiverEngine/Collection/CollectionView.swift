@@ -149,19 +149,16 @@ struct CollectionView: Sendable {
     ) throws(EngineError) {
         guard memtable.index.count > 0 else { return }
         let unseen = max(0, memtable.insertedRows.withLock { $0 } - publishedRows)
-        let entries = self.entries
         let memtable = self.memtable
-        func visible(_ id: UInt32) -> MemRow? {
-            guard let row = memtable.row(id), entries[row.key]?.id == id else { return nil }
-            return row
-        }
         let results: [SearchResult]
         do {
-            if filter != nil || unseen > 64 {
+            if let filter {
                 results = try memtable.index.search(q, k: k, ef: ef) { id in
-                    guard let row = visible(id) else { return false }
-                    return filter?(row.attributes) ?? true
+                    guard case .some(let attributes) = memtable.visibleAttributes(id, asOf: sequence) else { return false }
+                    return filter(attributes)
                 }
+            } else if unseen > 64 {
+                results = try memtable.index.search(q, k: k, ef: ef) { memtable.isVisible($0, asOf: sequence) }
             } else {
                 let wanted = k + unseen
                 results = try memtable.index.search(q, k: wanted, ef: ef.map { max($0, wanted) })
@@ -169,7 +166,7 @@ struct CollectionView: Sendable {
         } catch { throw EngineError(error) }
         var taken = 0
         for result in results where taken < k {
-            guard let row = visible(result.id) else { continue }
+            guard memtable.isVisible(result.id, asOf: sequence), let row = memtable.row(result.id) else { continue }
             emit(result.distance, row.key, result.id)
             taken += 1
         }

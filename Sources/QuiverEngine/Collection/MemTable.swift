@@ -18,12 +18,21 @@ struct VectorEntry: Sendable, Hashable {
     var sequence: UInt64
 }
 
-/// What a memtable row holds besides its vector: written once, when the row is inserted.
+/// What a memtable row holds besides its vector: written when the row is inserted, and stamped
+/// with its write's sequence number when that write is published.
 struct MemRow: Sendable {
     var key: [UInt8]
     var attributes: [UInt8]?
     /// The vector's length before a cosine collection normalised it (1 for other metrics).
     var norm: Float
+    /// The sequence number of the write that published the row; 0 while unpublished.
+    var published: UInt64 = 0
+
+    init(key: [UInt8], attributes: [UInt8]?, norm: Float) {
+        self.key = key
+        self.attributes = attributes
+        self.norm = norm
+    }
 }
 
 /// The writable part of a collection: an HNSW index whose rows are inserted *before* their write
@@ -69,6 +78,32 @@ final class MemTable: Sendable {
     /// The row of `id`, or `nil` while it has none.
     func row(_ id: UInt32) -> MemRow? {
         rows.withLock { rows in Int(id) < rows.count ? rows[Int(id)] : nil }
+    }
+
+    /// Stamps row `id` as published by the write with sequence number `sequence`.
+    func markPublished(_ id: UInt32, sequence: UInt64) {
+        rows.withLock { rows in if Int(id) < rows.count { rows[Int(id)]?.published = sequence } }
+    }
+
+    /// Whether a snapshot at `sequence` sees row `id` when the index returns it as live: the row
+    /// was published by then (rows replaced since are gone from the index, so a live row is the
+    /// current row of its key). With the row's attributes, for filters.
+    @inline(__always)
+    func isVisible(_ id: UInt32, asOf sequence: UInt64) -> Bool {
+        rows.withLock { rows in
+            guard Int(id) < rows.count, let published = rows[Int(id)]?.published else { return false }
+            return published != 0 && published <= sequence
+        }
+    }
+
+    /// The attributes of row `id` when a snapshot at `sequence` sees it (see ``isVisible(_:asOf:)``);
+    /// `.none` when it does not.
+    func visibleAttributes(_ id: UInt32, asOf sequence: UInt64) -> [UInt8]?? {
+        rows.withLock { rows -> [UInt8]?? in
+            guard Int(id) < rows.count, let published = rows[Int(id)]?.published, published != 0, published <= sequence
+            else { return .none }
+            return .some(rows[Int(id)]?.attributes)
+        }
     }
 
     /// Records that a write here deleted a row of an older part.
