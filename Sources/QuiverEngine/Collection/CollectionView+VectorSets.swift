@@ -9,6 +9,12 @@ public struct NormalizedVector: Sendable, Hashable {
     /// The vector's Euclidean length before normalisation (0 for a zero vector; 1 for metrics
     /// that do not normalise).
     public var norm: Float
+
+    /// A stored vector of `components` and length `norm`.
+    public init(components: [Float], norm: Float) {
+        self.components = components
+        self.norm = norm
+    }
 }
 
 /// A neighbour of a stored vector in its part's HNSW graph.
@@ -17,6 +23,12 @@ public struct GraphNeighbor: Sendable, Hashable {
     public var key: Key
     /// The distance between the two stored vectors, as a search would report it.
     public var distance: Float
+
+    /// A neighbour `key` at `distance`.
+    public init(key: Key, distance: Float) {
+        self.key = key
+        self.distance = distance
+    }
 }
 
 extension CollectionView {
