@@ -66,7 +66,9 @@ private struct SplitMix: RandomNumberGenerator {
             for key in keys { counts[key, default: 0] += 1 }
             #expect(Set(counts.keys) == live)
             // Each key expects 200 draws; a binomial's spread is about 14, so 120...280 is > 5 sigma.
-            #expect(counts.values.allSatisfy { (120...280).contains($0) }, "min \(counts.values.min()!) max \(counts.values.max()!)")
+            #expect(
+                counts.values.allSatisfy { (120...280).contains($0) },
+                "min \(counts.values.min()!) max \(counts.values.max()!)")
         }
     }
 

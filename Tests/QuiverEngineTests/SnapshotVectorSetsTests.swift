@@ -1,6 +1,6 @@
 import QuiverEngine
-import QuiverStorage
 import QuiverIndex
+import QuiverStorage
 import QuiverTestSupport
 import Testing
 
@@ -24,7 +24,8 @@ import Testing
                 live[i] = nil
             }
             for i in stride(from: 5, to: 400, by: 11) where live[i] != nil {
-                batch.upsert(rows.key(i), vector: rows.vector(i + 100 > 499 ? 0 : i + 100), attributes: nil, in: "items")
+                batch.upsert(
+                    rows.key(i), vector: rows.vector(i + 100 > 499 ? 0 : i + 100), attributes: nil, in: "items")
                 live[i] = rows.vector(i + 100 > 499 ? 0 : i + 100)
             }
             try engine.write(batch)
@@ -51,23 +52,33 @@ import Testing
             let rows = KeyedRows(count: 500)
             for q in 0..<5 {
                 let query = Array(rows.data.query(q))
-                let expected = live.map { (key: $0.key, distance: cosineDistance(query, $0.value)) }.sorted { $0.distance < $1.distance }
+                let expected = live.map { (key: $0.key, distance: cosineDistance(query, $0.value)) }.sorted {
+                    $0.distance < $1.distance
+                }
                 let hits = try snapshot.exactSearch(query, k: 20, in: "items")
                 #expect(hits.count == 20)
                 for (hit, want) in zip(hits, expected.prefix(20)) {
                     #expect(abs(hit.distance - want.distance) < 1e-5)
                 }
-                #expect(Set(hits.map(\.key)) == Set(expected.prefix(20).map { Key("k\($0.key)") }) || hits.last!.distance == expected[20].distance)
+                #expect(
+                    Set(hits.map(\.key)) == Set(expected.prefix(20).map { Key("k\($0.key)") })
+                        || hits.last!.distance == expected[20].distance)
                 // With a filter over attributes: replaced rows have none, so they never pass.
-                let filtered = try snapshot.exactSearch(query, k: 400, in: "items", withAttributes: true) { attributes in
+                let filtered = try snapshot.exactSearch(query, k: 400, in: "items", withAttributes: true) {
+                    attributes in
                     attributes != nil
                 }
                 let withAttributes = live.keys.filter { $0 % 11 != 5 || $0 % 9 == 0 }
                 #expect(filtered.count == withAttributes.count)
-                #expect(filtered.allSatisfy { $0.attributes == Array("{\"i\":\(Int($0.key.description.dropFirst())!)}".utf8) })
+                #expect(
+                    filtered.allSatisfy {
+                        $0.attributes == Array("{\"i\":\(Int($0.key.description.dropFirst())!)}".utf8)
+                    })
             }
             #expect(throws: EngineError.self) { try snapshot.exactSearch([1], k: 3, in: "items") }
-            #expect(throws: EngineError.self) { try snapshot.exactSearch(Array(repeating: 1, count: 8), k: 3, in: "nope") }
+            #expect(throws: EngineError.self) {
+                try snapshot.exactSearch(Array(repeating: 1, count: 8), k: 3, in: "nope")
+            }
         }
     }
 
@@ -93,7 +104,8 @@ import Testing
                 #expect(!layers.isEmpty)
                 #expect(layers.last!.count >= 1, "every node has a bottom-layer neighbour")
                 for neighbor in layers.joined() {
-                    let other = try #require(live[Int(neighbor.key.description.dropFirst())!], "\(neighbor.key) is live")
+                    let other = try #require(
+                        live[Int(neighbor.key.description.dropFirst())!], "\(neighbor.key) is live")
                     #expect(abs(neighbor.distance - cosineDistance(vector, other)) < 1e-4)
                 }
             }
@@ -116,7 +128,9 @@ import Testing
                 let hits = try snapshot.search([0, 0, 0, 0], k: 2, in: definition.name)
                 #expect(hits.map(\.distance) == [1, 1])
                 #expect(try snapshot.exactSearch([1, 2, 3, 4], k: 2, in: definition.name).last?.distance == 1)
-                #expect(try snapshot.normalizedVector(of: "zero", in: definition.name) == NormalizedVector(components: [0, 0, 0, 0], norm: 0))
+                #expect(
+                    try snapshot.normalizedVector(of: "zero", in: definition.name)
+                        == NormalizedVector(components: [0, 0, 0, 0], norm: 0))
             }
             try engine.close()
         }

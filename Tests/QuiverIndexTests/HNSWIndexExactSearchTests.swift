@@ -10,7 +10,8 @@ import Testing
     /// skipped.
     @Test(arguments: IndexShape.all)
     func matchesABruteForceOverLiveIds(shape: IndexShape) throws {
-        let data = ClusteredDataset(count: 600, queryCount: 8, dimension: shape.dimension, clusters: 6, metric: shape.metric, seed: 4)
+        let data = ClusteredDataset(
+            count: 600, queryCount: 8, dimension: shape.dimension, clusters: 6, metric: shape.metric, seed: 4)
         var configuration = HNSWConfiguration(dimension: shape.dimension, metric: shape.metric)
         configuration.m = 8
         configuration.efConstruction = 40
@@ -25,7 +26,8 @@ import Testing
             for filter: ((UInt32) -> Bool)? in [nil, { $0 % 3 == 0 }] {
                 var expected: [SearchResult] = []
                 for id in UInt32(0)..<600 where index.contains(id) && (filter?(id) ?? true) {
-                    expected.append(SearchResult(id: id, distance: try #require(try index.distance(from: query, to: id))))
+                    expected.append(
+                        SearchResult(id: id, distance: try #require(try index.distance(from: query, to: id))))
                 }
                 expected.sort { ($0.distance, $0.id) < ($1.distance, $1.id) }
                 let found = try index.exactSearch(query, k: 15, filter: filter)

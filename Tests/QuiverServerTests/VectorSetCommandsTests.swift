@@ -12,30 +12,49 @@ import Testing
             for version in [RESPProtocolVersion.resp2, .resp3] {
                 h.protocolVersion = version
                 let three = version == .resp3
-                #expect(h.wire("VADD", "k\(version.rawValue)", "VALUES", "2", "1", "0", "a", "NOQUANT") == (three ? "#t\r\n" : ":1\r\n"))
+                #expect(
+                    h.wire("VADD", "k\(version.rawValue)", "VALUES", "2", "1", "0", "a", "NOQUANT")
+                        == (three ? "#t\r\n" : ":1\r\n"))
                 let k = "k\(version.rawValue)"
                 #expect(h.wire("VADD", k, "VALUES", "2", "1", "0", "a", "NOQUANT") == (three ? "#f\r\n" : ":0\r\n"))
-                #expect(h.wire("VADD", k, "VALUES", "2", "0", "1", "b", "NOQUANT", "SETATTR", "{}") == (three ? "#t\r\n" : ":1\r\n"))
+                #expect(
+                    h.wire("VADD", k, "VALUES", "2", "0", "1", "b", "NOQUANT", "SETATTR", "{}")
+                        == (three ? "#t\r\n" : ":1\r\n"))
                 #expect(h.wire("VSIM", k, "VALUES", "2", "1", "0") == "*2\r\n$1\r\na\r\n$1\r\nb\r\n")
                 #expect(
                     h.wire("VSIM", k, "VALUES", "2", "1", "0", "WITHSCORES")
-                        == (three ? "%2\r\n$1\r\na\r\n,1\r\n$1\r\nb\r\n,0.5\r\n" : "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n0.5\r\n"))
+                        == (three
+                            ? "%2\r\n$1\r\na\r\n,1\r\n$1\r\nb\r\n,0.5\r\n"
+                            : "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n0.5\r\n"))
                 #expect(
                     h.wire("VSIM", k, "VALUES", "2", "1", "0", "WITHATTRIBS")
-                        == (three ? "%2\r\n$1\r\na\r\n_\r\n$1\r\nb\r\n$2\r\n{}\r\n" : "*4\r\n$1\r\na\r\n$-1\r\n$1\r\nb\r\n$2\r\n{}\r\n"))
+                        == (three
+                            ? "%2\r\n$1\r\na\r\n_\r\n$1\r\nb\r\n$2\r\n{}\r\n"
+                            : "*4\r\n$1\r\na\r\n$-1\r\n$1\r\nb\r\n$2\r\n{}\r\n"))
                 #expect(
                     h.wire("VSIM", k, "VALUES", "2", "1", "0", "WITHATTRIBS", "WITHSCORES", "COUNT", "1")
                         == (three ? "%1\r\n$1\r\na\r\n*2\r\n,1\r\n_\r\n" : "*3\r\n$1\r\na\r\n$1\r\n1\r\n$-1\r\n"))
-                #expect(h.wire("VSIM", k, "VALUES", "2", "1", "0", "WITHSCORES", "FILTER", ".x") == (three ? "%0\r\n" : "*0\r\n"))
+                #expect(
+                    h.wire("VSIM", k, "VALUES", "2", "1", "0", "WITHSCORES", "FILTER", ".x")
+                        == (three ? "%0\r\n" : "*0\r\n"))
                 #expect(h.wire("VSIM", "nokey", "VALUES", "2", "1", "0", "WITHSCORES") == "*0\r\n")
                 #expect(h.wire("VEMB", k, "a") == (three ? "*2\r\n,1\r\n,0\r\n" : "*2\r\n$1\r\n1\r\n$1\r\n0\r\n"))
                 #expect(h.wire("VEMB", k, "nope") == (three ? "_\r\n" : "$-1\r\n"))
-                let raw = Array("*3\r\n+f32\r\n$8\r\n".utf8) + [0, 0, 0x80, 0x3F, 0, 0, 0, 0] + Array((three ? "\r\n,1\r\n" : "\r\n$1\r\n1\r\n").utf8)
+                let raw =
+                    Array("*3\r\n+f32\r\n$8\r\n".utf8) + [0, 0, 0x80, 0x3F, 0, 0, 0, 0]
+                    + Array((three ? "\r\n,1\r\n" : "\r\n$1\r\n1\r\n").utf8)
                 #expect(h.bytes(h.run("VEMB", k, "a", "RAW")) == raw)
                 #expect(h.wire("VINFO", "nokey") == (three ? "_\r\n" : "*-1\r\n"))
                 let info = h.wire("VINFO", k)
-                #expect(info.hasPrefix(three ? "%9\r\n+quant-type\r\n+f32\r\n+hnsw-m\r\n:16\r\n" : "*18\r\n+quant-type\r\n+f32\r\n+hnsw-m\r\n:16\r\n"))
-                #expect(info.hasSuffix("+attributes-count\r\n:1\r\n+vset-uid\r\n:\(version.rawValue - 2)\r\n+hnsw-max-node-uid\r\n:3\r\n"))
+                #expect(
+                    info.hasPrefix(
+                        three
+                            ? "%9\r\n+quant-type\r\n+f32\r\n+hnsw-m\r\n:16\r\n"
+                            : "*18\r\n+quant-type\r\n+f32\r\n+hnsw-m\r\n:16\r\n"))
+                #expect(
+                    info.hasSuffix(
+                        "+attributes-count\r\n:1\r\n+vset-uid\r\n:\(version.rawValue - 2)\r\n+hnsw-max-node-uid\r\n:3\r\n"
+                    ))
                 let links = h.wire("VLINKS", k, "a", "WITHSCORES")
                 #expect(links.contains(three ? "%1\r\n$1\r\nb\r\n,0.5\r\n" : "*2\r\n$1\r\nb\r\n$3\r\n0.5\r\n"))
                 #expect(h.wire("VGETATTR", k, "b") == "$2\r\n{}\r\n")
@@ -57,9 +76,12 @@ import Testing
             try h.daemon.keyspaces[0].strings(in: h.daemon.database).set(Array("x".utf8), forKey: Key("str"))
             let wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
             for command in [
-                ["VADD", "str", "VALUES", "1", "1", "e"], ["VSIM", "str", "ELE", "e"], ["VREM", "str", "e"], ["VCARD", "str"],
-                ["VDIM", "str"], ["VEMB", "str", "e"], ["VLINKS", "str", "e"], ["VINFO", "str"], ["VSETATTR", "str", "e", "x"],
-                ["VGETATTR", "str", "e"], ["VRANDMEMBER", "str"], ["VISMEMBER", "str", "e"], ["VRANGE", "str", "-", "+"],
+                ["VADD", "str", "VALUES", "1", "1", "e"], ["VSIM", "str", "ELE", "e"], ["VREM", "str", "e"],
+                ["VCARD", "str"],
+                ["VDIM", "str"], ["VEMB", "str", "e"], ["VLINKS", "str", "e"], ["VINFO", "str"],
+                ["VSETATTR", "str", "e", "x"],
+                ["VGETATTR", "str", "e"], ["VRANDMEMBER", "str"], ["VISMEMBER", "str", "e"],
+                ["VRANGE", "str", "-", "+"],
             ] {
                 #expect(h.wire(h.run(bytes: command.map { Array($0.utf8) })) == wrongType, "\(command)")
             }
@@ -108,6 +130,18 @@ import Testing
         }
     }
 
+    @Test func dropHelperRemovesTheSetUnderItsLock() throws {
+        try withHarness { h in
+            _ = h.run("VADD", "k", "VALUES", "2", "1", "2", "a")
+            let engine = h.daemon.database.engine
+            let first = try h.daemon.vectorSets.drop(0, "k", in: engine)
+            let second = try h.daemon.vectorSets.drop(0, "k", in: engine)
+            #expect(first && !second)
+            #expect(h.wire("TYPE", "k") == "+none\r\n" && h.wire("VCARD", "k") == ":0\r\n")
+            #expect(engine.snapshot().collectionNames.allSatisfy { !$0.hasPrefix("quiver.server.vset.") })
+        }
+    }
+
     /// `DEBUG RELOAD` reopens the database: every set comes back with its parameters and counters.
     @Test func setsSurviveAReload() throws {
         try withHarness { h in
@@ -116,9 +150,14 @@ import Testing
             _ = h.run("VADD", "q", "REDUCE", "2", "VALUES", "3", "0", "0", "0", "z", "BIN", "M", "300")
             let before = h.wire("VINFO", "q")
             try h.daemon.reloadDatabase()
-            #expect(h.wire("VINFO", "q").replacing(/max-level\r\n:\d+/, with: "") == before.replacing(/max-level\r\n:\d+/, with: ""))
-            #expect(h.wire("VADD", "q", "REDUCE", "2", "VALUES", "3", "1", "1", "1", "b", "BIN", "M", "300") == ":1\r\n")
-            #expect(h.wire("VADD", "q", "REDUCE", "2", "VALUES", "3", "1", "1", "1", "b", "BIN") == "-ERR asked M value mismatch with existing vector set\r\n")
+            #expect(
+                h.wire("VINFO", "q").replacing(/max-level\r\n:\d+/, with: "")
+                    == before.replacing(/max-level\r\n:\d+/, with: ""))
+            #expect(
+                h.wire("VADD", "q", "REDUCE", "2", "VALUES", "3", "1", "1", "1", "b", "BIN", "M", "300") == ":1\r\n")
+            #expect(
+                h.wire("VADD", "q", "REDUCE", "2", "VALUES", "3", "1", "1", "1", "b", "BIN")
+                    == "-ERR asked M value mismatch with existing vector set\r\n")
             #expect(h.wire("VGETATTR", "q", "a") == "$2\r\n{}\r\n")
             #expect(h.wire("VEMB", "q", "z", "RAW") == "*3\r\n+bin\r\n$8\r\n\0\0\0\0\0\0\0\0\r\n$1\r\n1\r\n")
         }
@@ -131,10 +170,14 @@ import Testing
             return items
         }
         let q8 = parts(VectorSetCommands.rawEmbedding(unit, .q8))
-        #expect(q8.count == 4 && q8[0] == .simpleString("int8") && q8[2] == .double(5) && q8[3] == .double(Double(Float(0.8))))
+        #expect(
+            q8.count == 4 && q8[0] == .simpleString("int8") && q8[2] == .double(5)
+                && q8[3] == .double(Double(Float(0.8))))
         #expect(q8[1] == .bulkString(bytes: [95, UInt8(bitPattern: -127), 0, 16]))  // round(x * 127 / 0.8)
         let bits = parts(VectorSetCommands.rawEmbedding(unit, .binary))
-        #expect(bits.count == 3 && bits[0] == .simpleString("bin") && bits[1] == .bulkString(bytes: [0b1001, 0, 0, 0, 0, 0, 0, 0]))
+        #expect(
+            bits.count == 3 && bits[0] == .simpleString("bin")
+                && bits[1] == .bulkString(bytes: [0b1001, 0, 0, 0, 0, 0, 0, 0]))
         let f32 = parts(VectorSetCommands.rawEmbedding(NormalizedVector(components: [1, 0], norm: 0), .noquant))
         #expect(f32 == [.simpleString("f32"), .bulkString(bytes: [0, 0, 0x80, 0x3F, 0, 0, 0, 0]), .double(1)])
         let zero = parts(VectorSetCommands.rawEmbedding(NormalizedVector(components: [0, 0], norm: 0), .q8))

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct VectorSetRegistryTests {
     @Test func entriesRoundTripAndVersionOneStillReads() throws {
-        var info = VectorSetInfo(collection: "c", quantization: .binary, m: 4096, dimension: 3, projectionInputDimension: 9, uid: 7)
+        var info = VectorSetInfo(
+            collection: "c", quantization: .binary, m: 4096, dimension: 3, projectionInputDimension: 9, uid: 7)
         info.attributeCount = 12
         info.lastNodeUID = 99
         #expect(try VectorSetInfo(decoding: info.encoded) == info)

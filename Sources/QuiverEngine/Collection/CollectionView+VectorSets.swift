@@ -71,7 +71,11 @@ extension CollectionView {
         for hit in hits.prefix(k) {
             var attributes: [UInt8]?
             if withAttributes {
-                if let part = hit.part { attributes = try part.attributes(of: hit.id) } else { attributes = memtable.row(hit.id)?.attributes }
+                if let part = hit.part {
+                    attributes = try part.attributes(of: hit.id)
+                } else {
+                    attributes = memtable.row(hit.id)?.attributes
+                }
             }
             out.append(SearchHit(key: Key(hit.key), distance: hit.distance, attributes: attributes))
         }
@@ -85,9 +89,11 @@ extension CollectionView {
             case nil: return nil
             case .memtable(let id):
                 guard let row = memtable.row(id) else { return nil }
-                return NormalizedVector(components: try memtable.index.vector(id, includingDeleted: true), norm: row.norm)
+                return NormalizedVector(
+                    components: try memtable.index.vector(id, includingDeleted: true), norm: row.norm)
             case .part(let part, let id):
-                return NormalizedVector(components: try part.index.vector(id, includingDeleted: true), norm: part.norm(of: id))
+                return NormalizedVector(
+                    components: try part.index.vector(id, includingDeleted: true), norm: part.norm(of: id))
             }
         } catch { throw EngineError(error) }
     }
@@ -101,7 +107,8 @@ extension CollectionView {
             let index = memtable.index
             return index.neighbors(of: id).map { layer in
                 layer.compactMap { other -> GraphNeighbor? in
-                    guard let row = visibleMemtableRow(other), let distance = index.distance(between: id, and: other) else { return nil }
+                    guard let row = visibleMemtableRow(other), let distance = index.distance(between: id, and: other)
+                    else { return nil }
                     return GraphNeighbor(key: Key(row.key), distance: distance)
                 }
             }

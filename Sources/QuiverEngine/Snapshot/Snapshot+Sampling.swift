@@ -15,8 +15,10 @@ extension Snapshot {
     public func randomKeys(
         count: Int, distinct: Bool, in collection: String, using generator: inout some RandomNumberGenerator
     ) throws(EngineError) -> [Key] {
-        try state.collection(collection).randomKeys(count: count, distinct: distinct, asOf: state.sequence, using: &generator)
-            .map(Key.init)
+        try state.collection(collection).randomKeys(
+            count: count, distinct: distinct, asOf: state.sequence, using: &generator
+        )
+        .map(Key.init)
     }
 
     /// Keys of `collection` drawn uniformly at random with the system's generator.

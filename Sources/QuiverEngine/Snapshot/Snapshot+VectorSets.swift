@@ -12,7 +12,8 @@ extension Snapshot {
     ///   query of the wrong dimension or with a non-finite element.
     /// - Complexity: O(n × dimension) for n rows.
     public func exactSearch(
-        _ query: [Float], k: Int, in collection: String, withAttributes: Bool = false, filter: (([UInt8]?) -> Bool)? = nil
+        _ query: [Float], k: Int, in collection: String, withAttributes: Bool = false,
+        filter: (([UInt8]?) -> Bool)? = nil
     ) throws(EngineError) -> [SearchHit] {
         try state.collection(collection).exactSearch(
             query, k: k, withAttributes: withAttributes, asOf: state.sequence, filter: filter)

@@ -51,7 +51,11 @@ extension HNSWIndex {
     /// The exact `k` nearest live vectors to `query` that `filter` accepts.
     ///
     /// - Throws: see ``exactSearch(_:k:filter:)-(UnsafeBufferPointer<Float>,_,_)``.
-    public func exactSearch(_ query: [Float], k: Int, filter: ((UInt32) -> Bool)? = nil) throws(IndexError) -> [SearchResult] {
-        try query.withUnsafeBufferPointer { (q) throws(IndexError) -> [SearchResult] in try exactSearch(q, k: k, filter: filter) }
+    public func exactSearch(
+        _ query: [Float], k: Int, filter: ((UInt32) -> Bool)? = nil
+    ) throws(IndexError) -> [SearchResult] {
+        try query.withUnsafeBufferPointer { (q) throws(IndexError) -> [SearchResult] in
+            try exactSearch(q, k: k, filter: filter)
+        }
     }
 }

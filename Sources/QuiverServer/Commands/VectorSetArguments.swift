@@ -50,7 +50,8 @@ struct VectorSpecification: Equatable {
             values = [Float](repeating: 0, count: blob.count / 4)
             blob.withUnsafeBytes { raw in
                 for i in values.indices {
-                    values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                    values[i] = Float(
+                        bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                 }
             }
             consumed += 2
@@ -98,11 +99,15 @@ struct VectorAddOptions: Equatable {
             if CommandArguments.matches(option, "CAS") {
                 options.cas = true
             } else if hasValue, CommandArguments.matches(option, "EF") {
-                guard let ef = CommandArguments.integer(arguments[j + 1]), ef > 0, ef <= 1_000_000 else { throw .err("invalid EF") }
+                guard let ef = CommandArguments.integer(arguments[j + 1]), ef > 0, ef <= 1_000_000 else {
+                    throw .err("invalid EF")
+                }
                 options.ef = Int(ef)
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "M") {
-                guard let m = CommandArguments.integer(arguments[j + 1]), m >= 4, m <= 4096 else { throw .err("invalid M") }
+                guard let m = CommandArguments.integer(arguments[j + 1]), m >= 4, m <= 4096 else {
+                    throw .err("invalid M")
+                }
                 options.m = Int(m)
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "SETATTR") {
@@ -162,19 +167,27 @@ struct VectorSimilarityOptions {
             } else if CommandArguments.matches(option, "NOTHREAD") {
                 options.noThread = true
             } else if hasValue, CommandArguments.matches(option, "COUNT") {
-                guard let count = CommandArguments.integer(arguments[j + 1]), count > 0 else { throw .err("invalid COUNT") }
+                guard let count = CommandArguments.integer(arguments[j + 1]), count > 0 else {
+                    throw .err("invalid COUNT")
+                }
                 options.count = Int(clamping: count)
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "EPSILON") {
-                guard let epsilon = CommandArguments.double(arguments[j + 1]), epsilon > 0 else { throw .err("invalid EPSILON") }
+                guard let epsilon = CommandArguments.double(arguments[j + 1]), epsilon > 0 else {
+                    throw .err("invalid EPSILON")
+                }
                 options.epsilon = epsilon
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "EF") {
-                guard let ef = CommandArguments.integer(arguments[j + 1]), ef > 0, ef <= 1_000_000 else { throw .err("invalid EF") }
+                guard let ef = CommandArguments.integer(arguments[j + 1]), ef > 0, ef <= 1_000_000 else {
+                    throw .err("invalid EF")
+                }
                 options.ef = Int(ef)
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "FILTER-EF") {
-                guard let filterEF = CommandArguments.integer(arguments[j + 1]), filterEF > 0 else { throw .err("invalid FILTER-EF") }
+                guard let filterEF = CommandArguments.integer(arguments[j + 1]), filterEF > 0 else {
+                    throw .err("invalid FILTER-EF")
+                }
                 options.filterEF = Int(clamping: filterEF)
                 j += 1
             } else if hasValue, CommandArguments.matches(option, "FILTER") {

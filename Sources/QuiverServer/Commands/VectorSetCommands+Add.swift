@@ -50,7 +50,8 @@ extension VectorSetCommands {
     }
 
     private static func addLocked(
-        _ daemon: Daemon, _ db: Int, _ key: Key, _ element: Key, _ vector: VectorSpecification, _ options: VectorAddOptions
+        _ daemon: Daemon, _ db: Int, _ key: Key, _ element: Key, _ vector: VectorSpecification,
+        _ options: VectorAddOptions
     ) throws(AddFailure) -> RESPValue {
         let registry = daemon.vectorSets
         let engine = daemon.database.engine
@@ -84,12 +85,18 @@ extension VectorSetCommands {
             throw .reply(.err("asked quantization mismatch with existing vector set"))
         }
         guard info.m == options.m else { throw .reply(.err("asked M value mismatch with existing vector set")) }
-        if (!info.isProjected && info.dimension != vector.dimension) || (info.isProjected && info.dimension != (vector.reduce ?? 0)) {
+        if (!info.isProjected && info.dimension != vector.dimension)
+            || (info.isProjected && info.dimension != (vector.reduce ?? 0))
+        {
             throw .reply(.err("Vector dimension mismatch - got \(vector.dimension) but set has \(info.dimension)"))
         }
         if let reduce = vector.reduce {
-            guard info.isProjected else { throw .reply(.err("cannot add projection to existing set without projection")) }
-            guard reduce == info.dimension else { throw .reply(.err("projection dimension mismatch with existing set")) }
+            guard info.isProjected else {
+                throw .reply(.err("cannot add projection to existing set without projection"))
+            }
+            guard reduce == info.dimension else {
+                throw .reply(.err("projection dimension mismatch with existing set"))
+            }
         }
         var values = vector.values
         if info.isProjected {
@@ -99,7 +106,8 @@ extension VectorSetCommands {
                         "Input dimension mismatch for projection - got \(vector.dimension) but projection expects \(info.projectionInputDimension)"
                     ))
             }
-            values = VectorSetProjection(inputDimension: info.projectionInputDimension, outputDimension: info.dimension).apply(values)
+            values = VectorSetProjection(inputDimension: info.projectionInputDimension, outputDimension: info.dimension)
+                .apply(values)
             guard values.allSatisfy(\.isFinite) else { throw .reply(.err("invalid vector specification")) }
         }
         let existing: [UInt8]??

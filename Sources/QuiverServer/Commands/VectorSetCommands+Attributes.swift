@@ -17,7 +17,9 @@ extension VectorSetCommands {
             guard var info = daemon.vectorSets.info(db, key) else { return .boolean(false) }
             let engine = daemon.database.engine
             let existing: [UInt8]??
-            do throws(EngineError) { existing = try engine.snapshot().attributes(of: element, in: info.collection) } catch {
+            do throws(EngineError) {
+                existing = try engine.snapshot().attributes(of: element, in: info.collection)
+            } catch {
                 if error.code == .notFound { return .boolean(false) }
                 throw failure(error)
             }
@@ -40,7 +42,9 @@ extension VectorSetCommands {
     static func getAttributes(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
         guard let (info, snapshot) = try open(context, context.key(1)) else { return .null }
         let attributes: [UInt8]??
-        do { attributes = try snapshot.attributes(of: context.key(2), in: info.collection) } catch { throw failure(error) }
+        do { attributes = try snapshot.attributes(of: context.key(2), in: info.collection) } catch {
+            throw failure(error)
+        }
         guard let attributes, let attributes else { return .null }
         return bulk(attributes)
     }

@@ -71,7 +71,9 @@ extension VectorSetCommands {
         if withScores, !CommandArguments.matches(arguments[3], "WITHSCORES") { throw .arity("VLINKS") }
         guard let (info, snapshot) = try open(context, context.key(1)) else { return .null }
         let layers: [[GraphNeighbor]]?
-        do { layers = try snapshot.graphNeighbors(of: context.key(2), in: info.collection) } catch { throw failure(error) }
+        do { layers = try snapshot.graphNeighbors(of: context.key(2), in: info.collection) } catch {
+            throw failure(error)
+        }
         guard let layers else { return .null }
         return .array(
             layers.map { layer in

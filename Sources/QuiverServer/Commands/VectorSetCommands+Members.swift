@@ -59,7 +59,9 @@ extension VectorSetCommands {
     /// `VISMEMBER key element`: 1/true when the element is in the set.
     static func isMember(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
         guard let (info, snapshot) = try open(context, context.key(1)) else { return .boolean(false) }
-        do { return .boolean(try snapshot.contains(context.key(2), in: info.collection)) } catch { throw failure(error) }
+        do { return .boolean(try snapshot.contains(context.key(2), in: info.collection)) } catch {
+            throw failure(error)
+        }
     }
 
     // MARK: VRANGE
@@ -76,7 +78,9 @@ extension VectorSetCommands {
         }
         guard let start = VectorRangeBound(arguments[2]) else { throw .err("invalid start range format") }
         guard let end = VectorRangeBound(arguments[3]) else { throw .err("invalid end range format") }
-        if start == .maximum || end == .minimum { throw .err("'-' can only be used as first argument, '+' only as second") }
+        if start == .maximum || end == .minimum {
+            throw .err("'-' can only be used as first argument, '+' only as second")
+        }
         guard let (info, snapshot) = try open(context, context.key(1)) else { return .array([]) }
         var names: [RESPValue] = []
         guard count != 0 else { return .array([]) }
@@ -110,14 +114,18 @@ extension VectorSetCommands {
         guard arguments.count <= 3 else { throw .arity("VRANDMEMBER") }
         var count: Int64?
         if arguments.count == 3 {
-            guard let value = CommandArguments.integer(arguments[2]) else { throw .err("COUNT value is not an integer") }
+            guard let value = CommandArguments.integer(arguments[2]) else {
+                throw .err("COUNT value is not an integer")
+            }
             if value == 0 { return .array([]) }
             count = value
         }
         guard let (info, snapshot) = try open(context, context.key(1)) else { return count == nil ? .null : .array([]) }
         do {
             guard let count else {
-                return try snapshot.randomKeys(count: 1, distinct: true, in: info.collection).first.map { bulk($0.bytes) } ?? .null
+                return try snapshot.randomKeys(count: 1, distinct: true, in: info.collection).first.map {
+                    bulk($0.bytes)
+                } ?? .null
             }
             let magnitude = Int(min(count.magnitude, UInt64(maxRandomMembers)))
             let keys = try snapshot.randomKeys(count: magnitude, distinct: count > 0, in: info.collection)

@@ -29,9 +29,12 @@ extension VectorSetCommands {
             if info.isProjected, vector.dimension != info.dimension {
                 guard vector.dimension == info.projectionInputDimension else {
                     throw .err(
-                        "Input dimension mismatch for projection - got \(vector.dimension) but projection expects \(info.projectionInputDimension)")
+                        "Input dimension mismatch for projection - got \(vector.dimension) but projection expects \(info.projectionInputDimension)"
+                    )
                 }
-                query = VectorSetProjection(inputDimension: info.projectionInputDimension, outputDimension: info.dimension).apply(query)
+                query = VectorSetProjection(
+                    inputDimension: info.projectionInputDimension, outputDimension: info.dimension
+                ).apply(query)
                 guard query.allSatisfy(\.isFinite) else { throw .err("invalid vector specification") }
             }
         }
@@ -55,13 +58,17 @@ extension VectorSetCommands {
         let k = min(options.count, size)
         guard k > 0 else { return [] }
         let ef = min(max(options.ef ?? VectorSimilarityOptions.defaultEF, options.count), size)
-        let filter = options.filter.map { expression in { (attributes: [UInt8]?) in expression.matches(attributes: attributes) } }
+        let filter = options.filter.map { expression in
+            { (attributes: [UInt8]?) in expression.matches(attributes: attributes) }
+        }
         var hits: [SearchHit]
         do {
             if options.truth {
-                hits = try snapshot.exactSearch(query, k: k, in: info.collection, withAttributes: options.withAttributes, filter: filter)
+                hits = try snapshot.exactSearch(
+                    query, k: k, in: info.collection, withAttributes: options.withAttributes, filter: filter)
             } else {
-                hits = try snapshot.search(query, k: k, ef: ef, in: info.collection, withAttributes: options.withAttributes, filter: filter)
+                hits = try snapshot.search(
+                    query, k: k, ef: ef, in: info.collection, withAttributes: options.withAttributes, filter: filter)
             }
         } catch { throw failure(error) }
         // Redis compares distance / 2 with EPSILON in f32 and stops at the first one past it.
@@ -76,7 +83,9 @@ extension VectorSetCommands {
     /// `VSIM`'s reply: names; with WITHSCORES and/or WITHATTRIBS, a flat array in RESP2 (name,
     /// score, attribute: that order whatever the options' order) and a map in RESP3 (name →
     /// score, name → attribute, or name → [score, attribute]).
-    static func similarityReply(_ hits: [SearchHit], _ options: VectorSimilarityOptions, protocolVersion: RESPProtocolVersion) -> RESPValue {
+    static func similarityReply(
+        _ hits: [SearchHit], _ options: VectorSimilarityOptions, protocolVersion: RESPProtocolVersion
+    ) -> RESPValue {
         func attribute(_ hit: SearchHit) -> RESPValue { hit.attributes.map(bulk) ?? .null }
         switch (options.withScores, options.withAttributes) {
         case (false, false):

@@ -47,7 +47,11 @@ enum VectorSetHelloFallback {
                 throw .err("Syntax error in HELLO option '\(String(decoding: arguments[index], as: UTF8.self))'")
             }
         }
-        if context.connection.user == nil { throw CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time") }
+        if context.connection.user == nil {
+            throw CommandError(
+                "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+            )
+        }
         if let name { context.connection.name = String(decoding: name, as: UTF8.self) }
         context.connection.protocolVersion = version
         return .map([

@@ -67,7 +67,10 @@ struct VectorSetInfo: Sendable, Hashable {
         return writer.bytes
     }
 
-    init(collection: String, quantization: VectorQuantization, m: Int, dimension: Int, projectionInputDimension: Int, uid: UInt64) {
+    init(
+        collection: String, quantization: VectorQuantization, m: Int, dimension: Int, projectionInputDimension: Int,
+        uid: UInt64
+    ) {
         self.collection = collection
         self.quantization = quantization
         self.m = m
@@ -79,7 +82,9 @@ struct VectorSetInfo: Sendable, Hashable {
     init(decoding bytes: [UInt8]) throws(EngineError) {
         var reader = BinaryReader(bytes, context: "vector set registry entry")
         let version = try reader.read(UInt8.self)
-        guard version == 1 || version == 2 else { throw EngineError(.unsupported, "vector set registry entry of a newer format") }
+        guard version == 1 || version == 2 else {
+            throw EngineError(.unsupported, "vector set registry entry of a newer format")
+        }
         collection = try reader.readString()
         guard let quantization = VectorQuantization(rawValue: try reader.read(UInt8.self)) else {
             throw EngineError(.corruption, "vector set registry entry: unknown quantization")
@@ -168,6 +173,24 @@ final class VectorSetRegistry: Sendable {
         hasher.combine(key)
         let lock = keyLocks[Int(UInt(bitPattern: hasher.finalize()) % UInt(keyLocks.count))]
         return try lock.withLock { () throws(E) -> T in try body() }
+    }
+
+    /// Drops the set under `key` in `db` (for `DEL`, `UNLINK`): its collection and registry entry
+    /// in one batch, under the key's lock so that no `VADD`, `VREM` or `VSETATTR` runs between
+    /// the batch and the registry's update.
+    ///
+    /// - Returns: Whether there was a set.
+    /// - Throws: The engine's error when the batch fails (the set is then unchanged).
+    @discardableResult
+    func drop(_ db: Int, _ key: Key, in engine: StorageEngine) throws(EngineError) -> Bool {
+        try withKeyLock(db, key) { () throws(EngineError) -> Bool in
+            guard let info = info(db, key) else { return false }
+            var batch = WriteBatch()
+            Self.removal(db, key, info, into: &batch)
+            try engine.write(batch)
+            didDrop(db, key)
+            return true
+        }
     }
 
     /// Records a set dropped by a committed batch.
