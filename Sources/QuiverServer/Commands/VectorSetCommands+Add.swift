@@ -58,19 +58,16 @@ extension VectorSetCommands {
         let newAttributes: [UInt8]?? = options.attributes.map { $0.isEmpty ? nil : $0 }
         guard var info = registry.info(db, key) else {
             // A new set: its collection, registry entry and first element in one batch.
-            var values = vector.values
-            var dimension = vector.dimension
-            var inputDimension = 0
-            if let reduce = vector.reduce {
-                values = VectorSetProjection(inputDimension: vector.dimension, outputDimension: reduce).apply(values)
-                inputDimension = vector.dimension
-                dimension = reduce
-            }
-            guard values.allSatisfy(\.isFinite) else { throw .reply(.err("invalid vector specification")) }
-            let (uid, collection) = registry.reserve(db)
             var info = VectorSetInfo(
-                collection: collection, quantization: options.quantization, m: options.m, dimension: dimension,
-                projectionInputDimension: inputDimension, uid: uid)
+                collection: "", quantization: options.quantization, m: options.m,
+                dimension: vector.reduce ?? vector.dimension,
+                projectionInputDimension: vector.reduce == nil ? 0 : vector.dimension,
+                uid: 0)
+            let values: [Float]
+            do { values = try stored(vector.values, in: info) } catch { throw .reply(error) }
+            let (uid, collection) = registry.reserve(db)
+            info.uid = uid
+            info.collection = collection
             let attributes = newAttributes ?? nil
             info.attributeCount = attributes == nil ? 0 : 1
             info.lastNodeUID = 1
@@ -98,18 +95,8 @@ extension VectorSetCommands {
                 throw .reply(.err("projection dimension mismatch with existing set"))
             }
         }
-        var values = vector.values
-        if info.isProjected {
-            guard vector.dimension == info.projectionInputDimension else {
-                throw .reply(
-                    .err(
-                        "Input dimension mismatch for projection - got \(vector.dimension) but projection expects \(info.projectionInputDimension)"
-                    ))
-            }
-            values = VectorSetProjection(inputDimension: info.projectionInputDimension, outputDimension: info.dimension)
-                .apply(values)
-            guard values.allSatisfy(\.isFinite) else { throw .reply(.err("invalid vector specification")) }
-        }
+        let values: [Float]
+        do { values = try stored(vector.values, in: info) } catch { throw .reply(error) }
         let existing: [UInt8]??
         do { existing = try engine.snapshot().attributes(of: element, in: info.collection) } catch {
             throw error.code == .notFound ? .collectionGone(error) : .reply(failure(error))

@@ -24,19 +24,11 @@ extension VectorSetCommands {
             guard let vector = VectorSpecification.parse(arguments, from: 2, allowsReduce: false) else {
                 throw .err("invalid vector specification")
             }
-            query = vector.values
+            // A projected set takes queries of the input dimension (projected) or of its own.
+            query =
+                info.isProjected && vector.dimension != info.dimension
+                ? try stored(vector.values, in: info) : vector.values
             consumed = vector.consumed
-            if info.isProjected, vector.dimension != info.dimension {
-                guard vector.dimension == info.projectionInputDimension else {
-                    throw .err(
-                        "Input dimension mismatch for projection - got \(vector.dimension) but projection expects \(info.projectionInputDimension)"
-                    )
-                }
-                query = VectorSetProjection(
-                    inputDimension: info.projectionInputDimension, outputDimension: info.dimension
-                ).apply(query)
-                guard query.allSatisfy(\.isFinite) else { throw .err("invalid vector specification") }
-            }
         }
         guard query.count == info.dimension else {
             throw .err("Vector dimension mismatch - got \(query.count) but set has \(info.dimension)")

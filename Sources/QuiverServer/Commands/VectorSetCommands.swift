@@ -80,6 +80,23 @@ enum VectorSetCommands {
         return (info, snapshot)
     }
 
+    /// `values` as the set stores them: projected to the set's dimension when it was created with
+    /// REDUCE, as they are otherwise.
+    ///
+    /// - Throws: `ERR Input dimension mismatch for projection …` when a projected set gets the wrong
+    ///   input dimension; `ERR invalid vector specification` when the projection overflows f32.
+    static func stored(_ values: [Float], in info: VectorSetInfo) throws(CommandError) -> [Float] {
+        guard info.isProjected else { return values }
+        guard values.count == info.projectionInputDimension else {
+            throw .err(
+                "Input dimension mismatch for projection - got \(values.count) but projection expects \(info.projectionInputDimension)"
+            )
+        }
+        let projected = VectorSetProjection(inputDimension: values.count, outputDimension: info.dimension).apply(values)
+        guard projected.allSatisfy(\.isFinite) else { throw .err("invalid vector specification") }
+        return projected
+    }
+
     /// An engine failure as an error reply.
     static func failure(_ error: any Error) -> CommandError { .err((error as? EngineError)?.message ?? "\(error)") }
 
