@@ -328,6 +328,7 @@ def script(with_strings):
     for args in [("VALUES", "0", "e"), ("VALUES", "-1", "e"), ("VALUES", "x", "1", "e"), ("VALUES", "04", "1", "e"),
                  ("VALUES", "+2", "1", "1", "e"), ("VALUES", "3", "1", "2", "e"), ("VALUES", "2", "1", "nan", "e"),
                  ("VALUES", "2", "1", " 1", "e"), ("VALUES", "2", "1", "1x", "e"), ("VALUES", "2", "1", "1e400", "e"),
+                 ("VALUES", "1", "1e-400", "e"), ("VALUES", "1", "-0x1p-1100", "e"),
                  ("VALUES", "65537", "1", "e"), ("FP32", "abc", "e"), ("FP32", "", "e"), ("FOO", "1", "e"),
                  ("REDUCE", "0", "VALUES", "2", "1", "1", "e"), ("REDUCE", "-1", "VALUES", "2", "1", "1", "e"),
                  ("REDUCE", "x", "VALUES", "2", "1", "1", "e"), ("REDUCE", "3", "VALUES", "2", "1", "1", "e"),

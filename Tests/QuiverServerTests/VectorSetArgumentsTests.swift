@@ -28,7 +28,13 @@ private func fp32(_ values: Float...) -> [UInt8] {
         #expect(
             VectorSpecification.parse(
                 args("VSIM", "k", "REDUCE", "2", "VALUES", "1", "1"), from: 2, allowsReduce: false) == nil)
-        // Narrowed to f32 (1e-50 underflows to 0, which is finite).
+        // Zeros however spelled are zeros; a double that underflows is refused, as Redis does.
+        for zero in ["0", "-0", "0.000", "0e-999", "0x0p3"] {
+            #expect(
+                VectorSpecification.parse(args("V", "k", "VALUES", "1", zero), from: 2, allowsReduce: false)?.values
+                    == [0])
+        }
+        // Narrowed to f32 (1e-50 is a double, and 0 as a float).
         #expect(
             VectorSpecification.parse(args("VADD", "k", "VALUES", "1", "1e-50", "e"), from: 2, allowsReduce: true)?
                 .values == [0])
@@ -38,7 +44,8 @@ private func fp32(_ values: Float...) -> [UInt8] {
         ["VALUES", "0", "e"], ["VALUES", "-1", "e"], ["VALUES", "x", "e"], ["VALUES", "04", "1", "e"],
         ["VALUES", "+1", "1", "e"],
         ["VALUES", "3", "1", "2"], ["VALUES", "2", "1", "nan"], ["VALUES", "2", "1", " 1"], ["VALUES", "2", "1", "1x"],
-        ["VALUES", "1", "1e400"], ["VALUES", "1", "1e300"], ["VALUES", "1", "inf"], ["VALUES", "65537", "1"],
+        ["VALUES", "1", "1e400"], ["VALUES", "1", "1e-400"], ["VALUES", "1", "-0x1p-1100"], ["VALUES", "1", "1e300"],
+        ["VALUES", "1", "inf"], ["VALUES", "65537", "1"],
         ["FP32", "abc"],
         ["FP32", ""], ["FP32"], ["VALUES"], ["JSON", "[1]"], ["REDUCE", "0", "VALUES", "1", "1"],
         ["REDUCE", "x", "VALUES", "1", "1"],

@@ -62,7 +62,9 @@ struct VectorSpecification: Equatable {
             values = []
             values.reserveCapacity(Int(count))
             for argument in arguments[(index + 2)..<(index + 2 + Int(count))] {
-                guard let value = CommandArguments.double(argument) else { return nil }
+                guard let value = CommandArguments.double(argument), value != 0 || !underflows(argument) else {
+                    return nil
+                }
                 values.append(Float(value))
             }
             consumed += 2 + Int(count)
@@ -72,6 +74,24 @@ struct VectorSpecification: Equatable {
         guard values.allSatisfy(\.isFinite) else { return nil }
         if let reduce, reduce > values.count { return nil }
         return VectorSpecification(values: values, reduce: reduce, consumed: consumed)
+    }
+}
+
+extension VectorSpecification {
+    /// Whether `text`, which parsed to 0, spells a nonzero number too small for a double
+    /// (`1e-400`): Redis's `strtod` check refuses those (`ERANGE`), Swift's parser rounds them to 0.
+    static func underflows(_ text: [UInt8]) -> Bool {
+        let lower = text.map { $0 | 0x20 }
+        let hex =
+            lower.starts(with: Array("0x".utf8)) || lower.starts(with: Array("-0x".utf8))
+            || lower.starts(with: Array("+0x".utf8))
+        let digits = hex ? Array("123456789abcdef".utf8) : Array("123456789".utf8)
+        let start = hex ? (lower.firstIndex(of: UInt8(ascii: "x")).map { $0 + 1 } ?? 0) : 0
+        for c in lower[start...] {
+            if c == UInt8(ascii: hex ? "p" : "e") { break }
+            if digits.contains(c) { return true }
+        }
+        return false
     }
 }
 
