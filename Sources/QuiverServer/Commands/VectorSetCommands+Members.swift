@@ -7,38 +7,13 @@ extension VectorSetCommands {
     /// `VREM key element`: 1/true when the element was removed. Removing the last element
     /// deletes the key (the set's collection and registry entry go in the same batch).
     static func remove(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
-        let key = context.key(1)
-        let element = context.key(2)
-        let db = context.connection.database
-        guard try vectorSet(context, key) != nil else { return .boolean(false) }
-        let daemon = context.daemon
-        return try daemon.vectorSets.withKeyLock(db, key) { () throws(CommandError) -> RESPValue in
-            guard var info = daemon.vectorSets.info(db, key) else { return .boolean(false) }
-            let engine = daemon.database.engine
-            let snapshot = engine.snapshot()
-            let existing: [UInt8]??
-            let size: Int
-            do throws(EngineError) {
-                existing = try snapshot.attributes(of: element, in: info.collection)
-                size = try snapshot.count(in: info.collection)
-            } catch {
-                if error.code == .notFound { return .boolean(false) }
-                throw failure(error)
-            }
-            guard let attributes = existing else { return .boolean(false) }
-            var batch = WriteBatch()
-            if size <= 1 {
-                VectorSetRegistry.removal(db, key, info, into: &batch)
-                do { try engine.write(batch) } catch { throw failure(error) }
-                daemon.vectorSets.didDrop(db, key)
+        try changeElement(context) { (change: inout ElementChange) throws(CommandError) in
+            if change.size <= 1 {
+                change.dropsSet = true
             } else {
-                if attributes != nil { info.attributeCount -= 1 }
-                batch.delete(element, in: info.collection)
-                VectorSetRegistry.entry(db, key, info, into: &batch)
-                do { try engine.write(batch) } catch { throw failure(error) }
-                daemon.vectorSets.didUpdate(db, key, info)
+                if change.attributes != nil { change.info.attributeCount -= 1 }
+                change.batch.delete(change.element, in: change.info.collection)
             }
-            return .boolean(true)
         }
     }
 

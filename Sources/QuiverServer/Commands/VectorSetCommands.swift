@@ -97,6 +97,63 @@ enum VectorSetCommands {
         return projected
     }
 
+    /// What `VREM` and `VSETATTR` change about an existing element: the set's entry (its
+    /// counters), the batch to commit, or the whole set.
+    struct ElementChange {
+        let element: Key
+        /// The element's attribute before the change.
+        let attributes: [UInt8]?
+        /// The set's size before the change.
+        let size: Int
+        var info: VectorSetInfo
+        /// The element's operations; the registry entry is added when the batch is not empty.
+        var batch = WriteBatch()
+        /// Whether the change drops the set instead (its last element goes).
+        var dropsSet = false
+    }
+
+    /// Runs `change` for the element `arguments[2]` of the set `arguments[1]` under the key's lock
+    /// and commits what it asks for: 0/false when the key or the element is missing, else
+    /// 1/true (also when `change` writes nothing).
+    static func changeElement(
+        _ context: CommandContext, _ change: (inout ElementChange) throws(CommandError) -> Void
+    ) throws(CommandError) -> RESPValue {
+        let key = context.key(1)
+        let element = context.key(2)
+        let db = context.connection.database
+        guard try vectorSet(context, key) != nil else { return .boolean(false) }
+        let registry = context.daemon.vectorSets
+        let engine = context.database.engine
+        return try registry.withKeyLock(db, key) { () throws(CommandError) -> RESPValue in
+            guard let info = registry.info(db, key) else { return .boolean(false) }
+            let snapshot = engine.snapshot()
+            let existing: [UInt8]??
+            let size: Int
+            do throws(EngineError) {
+                existing = try snapshot.attributes(of: element, in: info.collection)
+                size = try snapshot.count(in: info.collection)
+            } catch {
+                // The set was dropped since the registry was read: the key is missing.
+                if error.code == .notFound { return .boolean(false) }
+                throw failure(error)
+            }
+            guard let attributes = existing else { return .boolean(false) }
+            var edit = ElementChange(element: element, attributes: attributes, size: size, info: info)
+            try change(&edit)
+            if edit.dropsSet {
+                var batch = WriteBatch()
+                VectorSetRegistry.removal(db, key, edit.info, into: &batch)
+                do { try engine.write(batch) } catch { throw failure(error) }
+                registry.didDrop(db, key)
+            } else if !edit.batch.isEmpty {
+                VectorSetRegistry.entry(db, key, edit.info, into: &edit.batch)
+                do { try engine.write(edit.batch) } catch { throw failure(error) }
+                registry.didUpdate(db, key, edit.info)
+            }
+            return .boolean(true)
+        }
+    }
+
     /// An engine failure as an error reply.
     static func failure(_ error: any Error) -> CommandError { .err((error as? EngineError)?.message ?? "\(error)") }
 
