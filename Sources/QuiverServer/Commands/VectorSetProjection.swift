@@ -7,18 +7,19 @@
 struct VectorSetProjection: Sendable, Hashable {
     let inputDimension: Int
     let outputDimension: Int
+    /// The matrix's magnitude: `1 / sqrt(inputDimension)`, rounded once to f32.
+    let scale: Float
 
     /// The projection from `inputDimension` to `outputDimension` (1...inputDimension).
     init(inputDimension: Int, outputDimension: Int) {
         precondition(outputDimension >= 1 && outputDimension <= inputDimension, "REDUCE target out of range")
         self.inputDimension = inputDimension
         self.outputDimension = outputDimension
+        scale = Float(1.0 / Double(inputDimension).squareRoot())
     }
 
-    /// The matrix's magnitude: `1 / sqrt(inputDimension)`, rounded once to f32.
-    var scale: Float { Float(1.0 / Double(inputDimension).squareRoot()) }
-
     /// The entry at row `i`, column `j`.
+    @inline(__always)
     func entry(_ i: Int, _ j: Int) -> Float { (i & j).nonzeroBitCount & 1 == 0 ? scale : -scale }
 
     /// `vector` projected.
@@ -27,15 +28,11 @@ struct VectorSetProjection: Sendable, Hashable {
     /// - Complexity: O(input × output).
     func apply(_ vector: [Float]) -> [Float] {
         precondition(vector.count == inputDimension, "projection input of the wrong dimension")
-        let positive = scale
-        let negative = -scale
         var output = [Float](repeating: 0, count: outputDimension)
         vector.withUnsafeBufferPointer { x in
             for i in 0..<outputDimension {
                 var sum: Float = 0
-                for j in 0..<inputDimension {
-                    sum += ((i & j).nonzeroBitCount & 1 == 0 ? positive : negative) * x[j]
-                }
+                for j in 0..<inputDimension { sum += entry(i, j) * x[j] }
                 output[i] = sum
             }
         }
