@@ -120,9 +120,8 @@ extension StorageEngine {
                         "vector for \(key) has \(vector.count) dimensions, collection \(name) has \(definition.index.dimension)")
                 }
                 guard vector.allSatisfy(\.isFinite) else { throw EngineError(.invalidArgument, "vector for \(key) has a NaN or infinite element") }
-                if definition.index.metric == .cosine, vector.allSatisfy({ $0 == 0 }) {
-                    throw EngineError(.invalidArgument, "vector for \(key) is all zeros, which has no cosine direction")
-                }
+                // A zero vector in a cosine collection is stored as zeros, at distance 1 from
+                // everything (the index's rule); Redis vector sets accept them.
                 try validate(attributes: attributes, of: key)
             case .delete(let name, let key):
                 _ = try collection(name)
