@@ -93,7 +93,7 @@ import Testing
             #expect(scanAll("TYPE", "list").isEmpty)
             #expect(scanAll("MATCH", "*:1*", "COUNT", "3") == ["str:1", "str:10", "str:11", "str:12", "str:13", "str:14", "str:15",
                                                               "str:16", "str:17", "str:18", "str:19", "vec:1"])
-            #expect(h.reply("SCAN", "-1") == "-ERR invalid cursor")
+            #expect(h.reply("SCAN", "x1") == "-ERR invalid cursor")
             #expect(h.reply("SCAN", "0", "COUNT", "0") == "-ERR syntax error")
             #expect(h.reply("SCAN", "0", "COUNT", "x") == "-ERR value is not an integer or out of range")
             #expect(h.reply("SCAN", "0", "MATCH") == "-ERR syntax error")

@@ -5,14 +5,14 @@ import Testing
 
 @Suite struct KeyScanCursorTests {
     @Test(arguments: [
-        ("0", UInt64(0)), ("10", 10), ("007", 7), ("+5", 5), (" 5", 5), ("18446744073709551615", .max),
-        ("9223372036854775808", 9_223_372_036_854_775_808),
+        ("0", UInt64(0)), ("10", 10), ("007", 7), ("+5", 5), ("", 0), ("18446744073709551615", .max),
+        ("9223372036854775808", 9_223_372_036_854_775_808), ("-1", .max), ("-18446744073709551615", 1), ("5\0x", 5),
     ])
     func parsesCursorsAsRedis(text: String, expected: UInt64) {
         #expect(KeyScanCursor.parse(Array(text.utf8)) == expected)
     }
 
-    @Test(arguments: ["-1", "", "abc", "1.5", "18446744073709551616", "5 ", "+", " "])
+    @Test(arguments: [" 5", "abc", "1.5", "18446744073709551616", "-18446744073709551616", "5 ", "+", "-", " ", "+ 5"])
     func refusesCursorsRedisRefuses(text: String) {
         #expect(KeyScanCursor.parse(Array(text.utf8)) == nil, "\(text)")
     }

@@ -27,21 +27,23 @@ enum KeyScanCursor {
         return h
     }
 
-    /// The cursor `bytes` spells, as Redis's `string2ull` reads it: a non-negative strict integer,
-    /// or else what `strtoull` accepts in full (leading blanks, `+`, leading zeros, and a `-`
-    /// that negates modulo 2^64), without overflow.
+    /// The cursor `bytes` spells, as Redis 7.0 reads it (`strtoul` in `parseScanCursorOrReply`):
+    /// no leading blank, an optional sign (a `-` negates modulo 2^64, so `-1` is the last
+    /// cursor), digits up to the end or a NUL byte, no overflow; the empty string is 0.
     static func parse(_ bytes: [UInt8]) -> UInt64? {
-        if let value = CommandArguments.integer(bytes) { return value >= 0 ? UInt64(value) : nil }
+        let end = bytes.firstIndex(of: 0) ?? bytes.count
+        guard end > 0 else { return 0 }
+        let first = bytes[0]
+        guard first != 0x20, !(0x09...0x0D).contains(first) else { return nil }
         var index = 0
-        while index < bytes.count, bytes[index] == 0x20 || (bytes[index] >= 0x09 && bytes[index] <= 0x0D) { index += 1 }
         var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-            negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
+        if first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            negative = first == UInt8(ascii: "-")
+            index = 1
         }
-        guard index < bytes.count else { return nil }
+        guard index < end else { return nil }
         var value: UInt64 = 0
-        while index < bytes.count {
+        while index < end {
             let digit = bytes[index] &- UInt8(ascii: "0")
             guard digit <= 9 else { return nil }
             let (times, overflow1) = value.multipliedReportingOverflow(by: 10)

@@ -94,12 +94,16 @@ enum StringCommands {
         return .nullBulkString
     }
 
+    /// Reads under the keys' locks, which a multi-key write (`MSET`) holds until all of its
+    /// values are in: a reply never mixes values from before and after one.
     static func mget(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
         let strings = try context.stringTable()
-        var values: [RESPValue] = []
-        values.reserveCapacity(context.arguments.count - 1)
-        for argument in context.arguments.dropFirst() { values.append(.bulkOrNull(strings.get(Key(argument)))) }
-        return .array(values)
+        let keys = context.arguments.dropFirst().map(Key.init)
+        guard keys.count > 1 else { return .array([.bulkOrNull(strings.get(keys[0]))]) }
+        return try context.update(strings, keys) { entries in
+            // `get` rather than the entries read: it counts hits and misses.
+            (Array(repeating: .keep, count: keys.count), .success(.array(keys.map { .bulkOrNull(strings.get($0)) })))
+        }
     }
 
     static func strlen(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
