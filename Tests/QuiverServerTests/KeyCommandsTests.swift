@@ -1,8 +1,9 @@
 import NIOCore
 import Quiver
-@testable import QuiverServer
 import QuiverRESP
 import Testing
+
+@testable import QuiverServer
 
 @Suite struct KeyCommandsTests {
     @Test func deleteExistsAndTypeSeeVectorSets() async throws {
@@ -79,7 +80,9 @@ import Testing
                 var cursor = "0"
                 var found = Set<String>()
                 repeat {
-                    guard case .success(.array(let reply)) = h.run(["SCAN", cursor].map { Array($0.utf8) } + extra.map { Array($0.utf8) }),
+                    guard
+                        case .success(.array(let reply)) = h.run(
+                            ["SCAN", cursor].map { Array($0.utf8) } + extra.map { Array($0.utf8) }),
                         case .bulkString(let next) = reply[0], case .array(let keys) = reply[1]
                     else { return [] }
                     cursor = String(buffer: next)
@@ -91,8 +94,11 @@ import Testing
             #expect(scanAll("TYPE", "vectorset") == ["vec:1", "vec:2"])
             #expect(scanAll("TYPE", "STRING").count == 30)
             #expect(scanAll("TYPE", "list").isEmpty)
-            #expect(scanAll("MATCH", "*:1*", "COUNT", "3") == ["str:1", "str:10", "str:11", "str:12", "str:13", "str:14", "str:15",
-                                                              "str:16", "str:17", "str:18", "str:19", "vec:1"])
+            #expect(
+                scanAll("MATCH", "*:1*", "COUNT", "3") == [
+                    "str:1", "str:10", "str:11", "str:12", "str:13", "str:14", "str:15",
+                    "str:16", "str:17", "str:18", "str:19", "vec:1",
+                ])
             #expect(h.reply("SCAN", "x1") == "-ERR invalid cursor")
             #expect(h.reply("SCAN", "0", "COUNT", "0") == "-ERR syntax error")
             #expect(h.reply("SCAN", "0", "COUNT", "x") == "-ERR value is not an integer or out of range")

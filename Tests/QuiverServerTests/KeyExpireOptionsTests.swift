@@ -1,5 +1,6 @@
-@testable import QuiverServer
 import Testing
+
+@testable import QuiverServer
 
 @Suite struct KeyExpireOptionsTests {
     private func parse(_ options: String) throws(CommandError) -> KeyExpireOptions {
@@ -11,7 +12,9 @@ import Testing
         #expect(throws: CommandError.err("Unsupported option 1")) { try parse("NX 1") }
         let nx = CommandError.err("NX and XX, GT or LT options at the same time are not compatible")
         for options in ["NX XX", "NX GT", "LT NX", "xx nx"] { #expect(throws: nx, "\(options)") { try parse(options) } }
-        #expect(throws: CommandError.err("GT and LT options at the same time are not compatible")) { try parse("GT LT") }
+        #expect(throws: CommandError.err("GT and LT options at the same time are not compatible")) {
+            try parse("GT LT")
+        }
     }
 
     @Test func conditions() throws {
@@ -34,9 +37,17 @@ import Testing
         #expect(try KeyExpireOptions.deadline(Array("10".utf8), unit: 1000, base: 5, command: "expire") == 10_005)
         #expect(try KeyExpireOptions.deadline(Array("-10".utf8), unit: 1, base: 5, command: "pexpire") == -5)
         let invalid = CommandError.err("invalid expire time in 'expire' command")
-        #expect(throws: invalid) { try KeyExpireOptions.deadline(Array("9223372036854776".utf8), unit: 1000, base: 0, command: "expire") }
-        #expect(throws: invalid) { try KeyExpireOptions.deadline(Array("-9223372036854776".utf8), unit: 1000, base: 0, command: "expire") }
-        #expect(throws: invalid) { try KeyExpireOptions.deadline(Array("9223372036854775807".utf8), unit: 1, base: 1, command: "expire") }
-        #expect(throws: CommandError.notInteger) { try KeyExpireOptions.deadline(Array("1.5".utf8), unit: 1, base: 1, command: "expire") }
+        #expect(throws: invalid) {
+            try KeyExpireOptions.deadline(Array("9223372036854776".utf8), unit: 1000, base: 0, command: "expire")
+        }
+        #expect(throws: invalid) {
+            try KeyExpireOptions.deadline(Array("-9223372036854776".utf8), unit: 1000, base: 0, command: "expire")
+        }
+        #expect(throws: invalid) {
+            try KeyExpireOptions.deadline(Array("9223372036854775807".utf8), unit: 1, base: 1, command: "expire")
+        }
+        #expect(throws: CommandError.notInteger) {
+            try KeyExpireOptions.deadline(Array("1.5".utf8), unit: 1, base: 1, command: "expire")
+        }
     }
 }

@@ -1,5 +1,6 @@
-@testable import QuiverServer
 import Testing
+
+@testable import QuiverServer
 
 @Suite struct KeyPatternTests {
     /// Cases from Redis's `stringmatchlen` tests and `keyspace.tcl`, and the quirks the type's
@@ -10,7 +11,8 @@ import Testing
         ("h[ae]llo", "hello", true), ("h[ae]llo", "hillo", false), ("h[^e]llo", "hallo", true),
         ("h[^e]llo", "hello", false), ("h[a-b]llo", "hbllo", true), ("h[a-b]llo", "hcllo", false),
         ("h[b-a]llo", "hallo", true), ("a\\*b", "a*b", true), ("a\\*b", "axb", false), ("a\\", "a\\", true),
-        ("[abc", "a", true), ("[abc", "d", false), ("[a-", "-", true), ("[a-", "b", false), ("[a\\]]", "]", true), ("[\\", "\\", true),
+        ("[abc", "a", true), ("[abc", "d", false), ("[a-", "-", true), ("[a-", "b", false), ("[a\\]]", "]", true),
+        ("[\\", "\\", true),
         ("*a*b*", "xxaxxbxx", true), ("*a*b*", "xxbxxaxx", false), ("a*", "a", true), ("*a", "a", true),
         ("foo*", "foo", true), ("foo*", "fo", false), ("f*o*o", "foo", true), ("?", "", false), ("[]]", "]", false),
         ("[a-z]*", "key", true), ("[a-z]*", "Key", false), ("user:*:name", "user:12:name", true),

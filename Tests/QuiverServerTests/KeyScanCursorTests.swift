@@ -1,7 +1,8 @@
 import Quiver
-@testable import QuiverServer
 import QuiverTestSupport
 import Testing
+
+@testable import QuiverServer
 
 @Suite struct KeyScanCursorTests {
     @Test(arguments: [

@@ -1,9 +1,10 @@
 import NIOCore
 import Quiver
-@testable import QuiverServer
 import QuiverRESP
 import QuiverTestSupport
 import Testing
+
+@testable import QuiverServer
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +67,9 @@ final class DaemonHarness {
             collection: collection, quantization: .noquant, m: 16, dimension: 3, projectionInputDimension: 0, uid: uid)
         var batch = WriteBatch()
         VectorSetRegistry.creation(db, Key(key), info, into: &batch)
-        for (name, vector) in elements { batch.upsert(Key(name), vector: vector, attributes: Array("{\"n\":1}".utf8), in: collection) }
+        for (name, vector) in elements {
+            batch.upsert(Key(name), vector: vector, attributes: Array("{\"n\":1}".utf8), in: collection)
+        }
         try daemon.database.engine.write(batch)
         daemon.vectorSets.didCreate(db, Key(key), info)
     }
@@ -99,8 +102,10 @@ func withHarness(maxMemory: Int = 0, _ body: (DaemonHarness) async throws -> Voi
             #expect(h.reply("SET", "a", String(repeating: "x", count: 600)) == "+OK")
             #expect(h.reply("SET", "b", String(repeating: "x", count: 600)) == "+OK")
             let oom = "-OOM command not allowed when used memory > 'maxmemory'."
-            for command in [["SET", "c", "1"], ["SETNX", "c", "1"], ["APPEND", "a", "x"], ["INCR", "n"], ["MSET", "c", "1"],
-                            ["SETEX", "c", "10", "1"], ["GETSET", "a", "1"], ["INCRBYFLOAT", "f", "1"]] {
+            for command in [
+                ["SET", "c", "1"], ["SETNX", "c", "1"], ["APPEND", "a", "x"], ["INCR", "n"], ["MSET", "c", "1"],
+                ["SETEX", "c", "10", "1"], ["GETSET", "a", "1"], ["INCRBYFLOAT", "f", "1"],
+            ] {
                 #expect(HarnessReply.of(h, command) == oom, "\(command)")
             }
             // Reads and deletes still work, and free memory.

@@ -1,7 +1,8 @@
 import Quiver
-@testable import QuiverServer
 import QuiverRESP
 import Testing
+
+@testable import QuiverServer
 
 @Suite struct StringCommandsTests {
     @Test func setOptionsAndReplies() async throws {
@@ -51,9 +52,11 @@ import Testing
         try await withHarness { h in
             try h.makeVectorSet("vs")
             let wrong = "-WRONGTYPE Operation against a key holding the wrong kind of value"
-            for command in [["GET", "vs"], ["STRLEN", "vs"], ["APPEND", "vs", "x"], ["INCR", "vs"], ["INCRBY", "vs", "1"],
-                            ["INCRBYFLOAT", "vs", "1"], ["GETSET", "vs", "x"], ["GETDEL", "vs"], ["GETEX", "vs"],
-                            ["SET", "vs", "x", "GET"]] {
+            for command in [
+                ["GET", "vs"], ["STRLEN", "vs"], ["APPEND", "vs", "x"], ["INCR", "vs"], ["INCRBY", "vs", "1"],
+                ["INCRBYFLOAT", "vs", "1"], ["GETSET", "vs", "x"], ["GETDEL", "vs"], ["GETEX", "vs"],
+                ["SET", "vs", "x", "GET"],
+            ] {
                 #expect(HarnessReply.of(h, command) == wrong, "\(command)")
             }
             #expect(h.reply("MGET", "vs", "missing") == "[nil,nil]")

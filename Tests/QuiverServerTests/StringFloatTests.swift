@@ -1,8 +1,11 @@
-@testable import QuiverServer
 import Testing
 
+@testable import QuiverServer
+
 @Suite struct StringFloatTests {
-    private func text(_ value: StringFloat.LongDouble) -> String { String(decoding: StringFloat.format(value), as: UTF8.self) }
+    private func text(_ value: StringFloat.LongDouble) -> String {
+        String(decoding: StringFloat.format(value), as: UTF8.self)
+    }
     private func sum(_ a: String, _ b: String) -> String? {
         guard let x = StringFloat.parse(Array(a.utf8)), let y = StringFloat.parse(Array(b.utf8)) else { return nil }
         return text(x + y)
@@ -12,7 +15,8 @@ import Testing
     /// the second).
     @Test(arguments: [
         ("0", "1e-7", "0.0000001"), ("0", "10.5", "10.5"), ("10.5", "0.1", "10.6"), ("0", "5.0e3", "5000"),
-        ("0", "1e21", "1000000000000000000000"), ("0", "-1.1", "-1.1"), ("0", "1.0000000116860974e-7", "0.00000010000000117"),
+        ("0", "1e21", "1000000000000000000000"), ("0", "-1.1", "-1.1"),
+        ("0", "1.0000000116860974e-7", "0.00000010000000117"),
         ("3", "-3", "0"), ("-0", "0", "0"), ("0", "0x10", "16"), ("0", "17179869184", "17179869184"),
         ("1.5", "1.5", "3"), ("0", "1e-20", "0"), ("0", "123456789.123456789", "123456789.12345678899873747"),
         ("0.1", "0.2", "0.3"), ("0", "2.5e-17", "0.00000000000000002"),

@@ -25,7 +25,8 @@ enum KeyCommands {
             complexity: "O(1) for each key removed regardless of its size.", run: del),
         CommandSpec(
             "EXISTS", arity: -2, flags: [.readonly, .fast], keys: (1, -1, 1), group: "generic",
-            summary: "Determines whether one or more keys exist.", complexity: "O(N) where N is the number of keys to check.",
+            summary: "Determines whether one or more keys exist.",
+            complexity: "O(N) where N is the number of keys to check.",
             run: exists),
         CommandSpec(
             "EXPIRE", arity: -3, flags: [.write, .fast], keys: (1, 1, 1), group: "generic",
@@ -63,29 +64,37 @@ enum KeyCommands {
             "PERSIST", arity: 2, flags: [.write, .fast], keys: (1, 1, 1), group: "generic",
             summary: "Removes the expiration time of a key.", since: "2.2.0", run: persist),
         CommandSpec(
-            "RENAME", arity: 3, flags: [.write], keys: (1, 2, 1), group: "generic", summary: "Renames a key and overwrites the destination."
+            "RENAME", arity: 3, flags: [.write], keys: (1, 2, 1), group: "generic",
+            summary: "Renames a key and overwrites the destination."
         ) { context throws(CommandError) in try rename(&context, onlyIfAbsent: false) },
         CommandSpec(
             "RENAMENX", arity: 3, flags: [.write, .fast], keys: (1, 2, 1), group: "generic",
             summary: "Renames a key only when the target key name doesn't exist."
         ) { context throws(CommandError) in try rename(&context, onlyIfAbsent: true) },
         CommandSpec(
-            "SCAN", arity: -2, flags: [.readonly], group: "generic", summary: "Iterates over the key names in the database.",
+            "SCAN", arity: -2, flags: [.readonly], group: "generic",
+            summary: "Iterates over the key names in the database.",
             since: "2.8.0",
-            complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+            complexity:
+                "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
             run: scan),
         CommandSpec(
-            "KEYS", arity: 2, flags: [.readonly], group: "generic", summary: "Returns all key names that match a pattern.",
-            complexity: "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+            "KEYS", arity: 2, flags: [.readonly], group: "generic",
+            summary: "Returns all key names that match a pattern.",
+            complexity:
+                "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
             run: keys),
         CommandSpec(
-            "RANDOMKEY", arity: 1, flags: [.readonly], group: "generic", summary: "Returns a random key name from the database.",
+            "RANDOMKEY", arity: 1, flags: [.readonly], group: "generic",
+            summary: "Returns a random key name from the database.",
             complexity: "O(N) in quiverd (Redis: O(1)).", run: randomKey),
         CommandSpec(
-            "DBSIZE", arity: 1, flags: [.readonly, .fast], group: "server", summary: "Returns the number of keys in the database."
+            "DBSIZE", arity: 1, flags: [.readonly, .fast], group: "server",
+            summary: "Returns the number of keys in the database."
         ) { context throws(CommandError) in .integer(Int64(try context.keyspace.count(daemon: context.daemon))) },
         CommandSpec(
-            "FLUSHDB", arity: -1, flags: [.write], group: "server", summary: "Remove all keys from the current database.",
+            "FLUSHDB", arity: -1, flags: [.write], group: "server",
+            summary: "Remove all keys from the current database.",
             complexity: "O(N) where N is the number of keys in the selected database"
         ) { context throws(CommandError) in
             try flushMode(context.arguments)
@@ -111,7 +120,8 @@ enum KeyCommands {
         var keys: [Key] = []
         keys.reserveCapacity(context.arguments.count - 1)
         var seen = Set<Key>()
-        for argument in context.arguments.dropFirst() where context.arguments.count == 2 || seen.insert(Key(argument)).inserted {
+        for argument in context.arguments.dropFirst()
+        where context.arguments.count == 2 || seen.insert(Key(argument)).inserted {
             keys.append(Key(argument))
         }
         var removed = try context.update(strings, keys) { entries in
@@ -139,16 +149,20 @@ enum KeyCommands {
 
     /// `EXPIRE`, `PEXPIRE`, `EXPIREAT`, `PEXPIREAT`: 1 when the deadline was set (or the key
     /// deleted because it is past), 0 when the key is missing or an option said no.
-    static func expire(_ context: inout CommandContext, unit: Int64, relative: Bool, command: String) throws(CommandError) -> RESPValue {
+    static func expire(
+        _ context: inout CommandContext, unit: Int64, relative: Bool, command: String
+    ) throws(CommandError) -> RESPValue {
         let options = try KeyExpireOptions(parsing: context.arguments)
         let now = context.now
-        let deadline = try KeyExpireOptions.deadline(context.argument(2), unit: unit, base: relative ? now : 0, command: command)
+        let deadline = try KeyExpireOptions.deadline(
+            context.argument(2), unit: unit, base: relative ? now : 0, command: command)
         let key = context.key(1)
         let strings = try context.stringTable()
         if strings.peek(key) == nil, context.isVectorSet(key) {
             guard options.allows(deadline, replacing: nil) else { return .integer(0) }
             guard deadline <= now else { throw .vectorSetExpiry }
-            return .integer(Int64(try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon).count))
+            return .integer(
+                Int64(try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon).count))
         }
         return try context.update(strings, [key]) { entries in
             guard let old = entries[0] else { return ([.keep], .success(.integer(0))) }
@@ -162,9 +176,13 @@ enum KeyCommands {
 
     /// `TTL`, `PTTL` (-2 missing, -1 no deadline, else the time left) and `EXPIRETIME`,
     /// `PEXPIRETIME` (the deadline); seconds are rounded to the nearest, as Redis rounds them.
-    static func timeToLive(_ context: inout CommandContext, milliseconds: Bool, absolute: Bool) throws(CommandError) -> RESPValue {
+    static func timeToLive(
+        _ context: inout CommandContext, milliseconds: Bool, absolute: Bool
+    ) throws(CommandError) -> RESPValue {
         let key = context.key(1)
-        guard let entry = try context.stringTable().peek(key) else { return .integer(context.isVectorSet(key) ? -1 : -2) }
+        guard let entry = try context.stringTable().peek(key) else {
+            return .integer(context.isVectorSet(key) ? -1 : -2)
+        }
         guard entry.deadline != .max else { return .integer(-1) }
         let value = max(0, absolute ? entry.deadline : entry.deadline - context.now)
         return .integer(milliseconds ? value : (value + 500) / 1000)
@@ -190,7 +208,9 @@ enum KeyCommands {
         let sourceSet = strings.peek(source) == nil ? context.daemon.vectorSets.info(keyspace.index, source) : nil
         if let sourceSet {
             if source == destination { return onlyIfAbsent ? .integer(0) : .ok }
-            if onlyIfAbsent, keyspace.exists(destination, strings: strings, daemon: context.daemon) { return .integer(0) }
+            if onlyIfAbsent, keyspace.exists(destination, strings: strings, daemon: context.daemon) {
+                return .integer(0)
+            }
             if strings.peek(destination) != nil {
                 do { try strings.remove(destination) } catch { throw CommandError(error) }
             }
@@ -238,7 +258,8 @@ enum KeyCommands {
         }
         let keyspace = context.keyspace
         let strings = try context.stringTable()
-        let page = try keyspace.scanSnapshot(fresh: cursor == 0, daemon: context.daemon).page(from: cursor, count: count)
+        let page = try keyspace.scanSnapshot(fresh: cursor == 0, daemon: context.daemon).page(
+            from: cursor, count: count)
         var found: [RESPValue] = []
         for key in page.keys {
             if let pattern, !pattern.matches(key.bytes) { continue }
@@ -263,7 +284,9 @@ enum KeyCommands {
     }
 
     static func randomKey(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
-        guard let key = try context.keyspace.allKeys(daemon: context.daemon).randomElement() else { return .nullBulkString }
+        guard let key = try context.keyspace.allKeys(daemon: context.daemon).randomElement() else {
+            return .nullBulkString
+        }
         return .bulkString(bytes: key.bytes)
     }
 
@@ -271,7 +294,8 @@ enum KeyCommands {
     static func flushMode(_ arguments: [[UInt8]]) throws(CommandError) {
         switch arguments.count {
         case 1: return
-        case 2 where CommandArguments.matches(arguments[1], "SYNC") || CommandArguments.matches(arguments[1], "ASYNC"): return
+        case 2 where CommandArguments.matches(arguments[1], "SYNC") || CommandArguments.matches(arguments[1], "ASYNC"):
+            return
         default: throw .syntax
         }
     }
@@ -279,7 +303,8 @@ enum KeyCommands {
 
 extension CommandError {
     /// A time to live in the future on a vector set: quiverd keeps none on vector sets.
-    static let vectorSetExpiry = CommandError.err("quiverd keeps no time to live on vector sets (only a time in the past, which deletes the set)")
+    static let vectorSetExpiry = CommandError.err(
+        "quiverd keeps no time to live on vector sets (only a time in the past, which deletes the set)")
 }
 
 extension CommandArguments {

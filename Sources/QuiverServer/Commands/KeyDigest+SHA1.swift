@@ -36,12 +36,16 @@ extension KeyDigest {
                 compress()
             }
             while block.count < 56 { block.append(0) }
-            for shift in stride(from: 56, through: 0, by: -8) { block.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                block.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+            }
             compress()
             var out: [UInt8] = []
             out.reserveCapacity(20)
             for word in [state.0, state.1, state.2, state.3, state.4] {
-                for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+                }
             }
             return out
         }
@@ -49,7 +53,8 @@ extension KeyDigest {
         private mutating func compress() {
             var w = [UInt32](repeating: 0, count: 80)
             for i in 0..<16 {
-                w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8
+                w[i] =
+                    UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8
                     | UInt32(block[4 * i + 3])
             }
             for i in 16..<80 {

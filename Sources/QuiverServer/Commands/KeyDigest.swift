@@ -36,7 +36,9 @@ enum KeyDigest {
                 vector.reserveCapacity(record.vector.count * 4)
                 for component in record.vector {
                     let bits = component.bitPattern
-                    for shift in stride(from: 0, to: 32, by: 8) { vector.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+                    for shift in stride(from: 0, to: 32, by: 8) {
+                        vector.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift)))
+                    }
                 }
                 mix(&digest, vector)
                 if let attributes = record.rawAttributes { mix(&digest, [1] + attributes) } else { mix(&digest, [0]) }

@@ -16,7 +16,7 @@ internal import QuiverRESP
 ///   are counted as if resident.
 ///
 /// Redis counts its own structures (`MEMORY USAGE` of a 3-byte string under a 3-byte key is
-/// 56 there, 153 here): the numbers are comparable between keys of one server, not across servers.
+/// 64 in Redis 7.0, 153 here): the numbers are comparable between keys of one server, not across servers.
 enum KeyMemoryUsage {
     static let spec = CommandSpec(
         "MEMORY", arity: -2, flags: [], group: "server", summary: "A container for memory diagnostics commands.",
@@ -32,7 +32,9 @@ enum KeyMemoryUsage {
         var index = 3
         let arguments = context.arguments
         while index < arguments.count {
-            guard CommandArguments.matches(arguments[index], "SAMPLES"), index + 1 < arguments.count else { throw .syntax }
+            guard CommandArguments.matches(arguments[index], "SAMPLES"), index + 1 < arguments.count else {
+                throw .syntax
+            }
             let value = try context.integer(index + 1)
             guard value >= 0 else { throw .syntax }
             samples = value == 0 ? .max : Int(min(value, Int64(Int.max)))
@@ -42,7 +44,9 @@ enum KeyMemoryUsage {
         if let entry = try context.stringTable().peek(key) {
             return .integer(Int64(stringBytes(key: key.bytes.count, value: entry.value.count)))
         }
-        guard let info = context.daemon.vectorSets.info(context.connection.database, key) else { return .nullBulkString }
+        guard let info = context.daemon.vectorSets.info(context.connection.database, key) else {
+            return .nullBulkString
+        }
         return .integer(Int64(try vectorSetBytes(info, samples: samples, database: context.database)))
     }
 
@@ -67,7 +71,9 @@ enum KeyMemoryUsage {
         var attributeBytes = 0
         for key in sampled {
             keyBytes += arrayBytes(key.bytes.count)
-            if let attributes = try? snapshot.vector(key, in: info.collection)?.rawAttributes { attributeBytes += arrayBytes(attributes.count) }
+            if let attributes = try? snapshot.vector(key, in: info.collection)?.rawAttributes {
+                attributeBytes += arrayBytes(attributes.count)
+            }
         }
         let averageKey = sampled.isEmpty ? 0 : keyBytes / sampled.count
         let averageAttributes = sampled.isEmpty ? 0 : attributeBytes / sampled.count

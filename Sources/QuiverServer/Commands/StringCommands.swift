@@ -22,11 +22,14 @@ enum StringCommands {
         CommandSpec(
             "SETEX", arity: 4, flags: [.write, .denyoom], keys: (1, 1, 1), group: "string",
             summary: "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
-            since: "2.0.0") { context throws(CommandError) in try setWithExpiry(&context, unit: .seconds, command: "setex") },
+            since: "2.0.0"
+        ) { context throws(CommandError) in try setWithExpiry(&context, unit: .seconds, command: "setex") },
         CommandSpec(
             "PSETEX", arity: 4, flags: [.write, .denyoom], keys: (1, 1, 1), group: "string",
-            summary: "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
-            since: "2.6.0") { context throws(CommandError) in try setWithExpiry(&context, unit: .milliseconds, command: "psetex") },
+            summary:
+                "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+            since: "2.6.0"
+        ) { context throws(CommandError) in try setWithExpiry(&context, unit: .milliseconds, command: "psetex") },
         CommandSpec(
             "GETSET", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
             summary: "Returns the previous string value of a key after setting it to a new value.", run: getset),
@@ -38,7 +41,8 @@ enum StringCommands {
             summary: "Returns the string value of a key after setting its expiration time.", since: "6.2.0", run: getex),
         CommandSpec(
             "MGET", arity: -2, flags: [.readonly, .fast], keys: (1, -1, 1), group: "string",
-            summary: "Atomically returns the string values of one or more keys.", complexity: "O(N) where N is the number of keys to retrieve.",
+            summary: "Atomically returns the string values of one or more keys.",
+            complexity: "O(N) where N is the number of keys to retrieve.",
             run: mget),
         CommandSpec(
             "MSET", arity: -3, flags: [.write, .denyoom], keys: (1, -1, 2), group: "string",
@@ -46,34 +50,42 @@ enum StringCommands {
             complexity: "O(N) where N is the number of keys to set.", run: mset),
         CommandSpec(
             "MSETNX", arity: -3, flags: [.write, .denyoom], keys: (1, -1, 2), group: "string",
-            summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.", since: "1.0.1",
+            summary: "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+            since: "1.0.1",
             complexity: "O(N) where N is the number of keys to set.", run: msetnx),
         CommandSpec(
             "APPEND", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.", since: "2.0.0", run: append),
+            summary: "Appends a string to the value of a key. Creates the key if it doesn't exist.", since: "2.0.0",
+            run: append),
         CommandSpec(
             "STRLEN", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",
             summary: "Returns the length of a string value.", since: "2.2.0", run: strlen),
         CommandSpec(
             "INCR", arity: 2, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.") {
+            summary: "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."
+        ) {
             context throws(CommandError) in try increment(&context, by: 1)
         },
         CommandSpec(
             "DECR", arity: 2, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.") {
+            summary: "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist."
+        ) {
             context throws(CommandError) in try increment(&context, by: -1)
         },
         CommandSpec(
             "INCRBY", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.") {
+            summary:
+                "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist."
+        ) {
             context throws(CommandError) in
             let delta = try context.integer(2)
             return try increment(&context, by: delta)
         },
         CommandSpec(
             "DECRBY", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.") {
+            summary:
+                "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist."
+        ) {
             context throws(CommandError) in
             let decrement = try context.integer(2)
             guard decrement != .min else { throw .err("decrement would overflow") }
@@ -81,7 +93,8 @@ enum StringCommands {
         },
         CommandSpec(
             "INCRBYFLOAT", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            summary:
+                "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
             since: "2.6.0", run: incrbyfloat),
     ]
 
@@ -123,14 +136,17 @@ enum StringCommands {
         let strings = try context.stringTable()
         guard arguments.count > 3 else {
             // The hot path: no options, no read.
-            if context.isVectorSet(key) { try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon) }
+            if context.isVectorSet(key) {
+                try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon)
+            }
             do { try strings.set(value, forKey: key) } catch { throw CommandError(error) }
             return .ok
         }
         let options = try StringSetOptions(parsing: arguments, grammar: .set)
         var deadline: Int64?
         if let expiry = options.expiry {
-            deadline = try StringSetOptions.deadline(arguments[expiry.argument], unit: expiry.unit, now: context.now, command: "set")
+            deadline = try StringSetOptions.deadline(
+                arguments[expiry.argument], unit: expiry.unit, now: context.now, command: "set")
         }
         let replacesSet = context.isVectorSet(key)
         if replacesSet {
@@ -157,7 +173,8 @@ enum StringCommands {
         let strings = try context.stringTable()
         if context.isVectorSet(key) { return .integer(0) }
         return try context.update(strings, [key]) { entries in
-            entries[0] != nil ? ([.keep], .success(.integer(0))) : ([.set(value: value, deadline: .max)], .success(.integer(1)))
+            entries[0] != nil
+                ? ([.keep], .success(.integer(0))) : ([.set(value: value, deadline: .max)], .success(.integer(1)))
         }
     }
 
@@ -168,9 +185,12 @@ enum StringCommands {
         try context.requireMemory()
         let key = context.key(1)
         let value = context.argument(3)
-        let deadline = try StringSetOptions.deadline(context.argument(2), unit: unit, now: context.now, command: command)
+        let deadline = try StringSetOptions.deadline(
+            context.argument(2), unit: unit, now: context.now, command: command)
         let strings = try context.stringTable()
-        if context.isVectorSet(key) { try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon) }
+        if context.isVectorSet(key) {
+            try context.keyspace.dropVectorSets(CollectionOfOne(key), daemon: context.daemon)
+        }
         return try context.update(strings, [key]) { _ in ([.set(value: value, deadline: deadline)], .success(.ok)) }
     }
 
@@ -209,11 +229,14 @@ enum StringCommands {
                 // Redis checks the time only once it knows the key is a string.
                 let deadline: Int64
                 do {
-                    deadline = try StringSetOptions.deadline(arguments[expiry.argument], unit: expiry.unit, now: now, command: "getex")
+                    deadline = try StringSetOptions.deadline(
+                        arguments[expiry.argument], unit: expiry.unit, now: now, command: "getex")
                 } catch { return ([.keep], .failure(CommandError(error))) }
                 return ([.set(value: old.value, deadline: deadline)], .success(reply))
             }
-            if options.persist, old.deadline != .max { return ([.set(value: old.value, deadline: .max)], .success(reply)) }
+            if options.persist, old.deadline != .max {
+                return ([.set(value: old.value, deadline: .max)], .success(reply))
+            }
             return ([.keep], .success(reply))
         }
     }
@@ -224,7 +247,9 @@ enum StringCommands {
         try context.requireMemory()
         let strings = try context.stringTable()
         let keys = stride(from: 1, to: arguments.count, by: 2).map { Key(arguments[$0]) }
-        if keys.contains(where: context.isVectorSet) { try context.keyspace.dropVectorSets(keys, daemon: context.daemon) }
+        if keys.contains(where: context.isVectorSet) {
+            try context.keyspace.dropVectorSets(keys, daemon: context.daemon)
+        }
         // One batch: every key or none, and readers see all of it or none of it.
         return try context.update(strings, keys) { _ in
             let changes = keys.indices.map { Cache.Change.set(value: arguments[2 * $0 + 2], deadline: .max) }

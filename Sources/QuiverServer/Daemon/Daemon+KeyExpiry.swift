@@ -4,7 +4,8 @@ internal import Quiver
 /// whether or not it ran (the strings table checks deadlines on every read); this frees what
 /// nobody reads again.
 ///
-/// Each pass calls ``Cache/purgeExpired()`` on every logical database's strings table. A pass
+/// Each pass calls ``Cache/purgeExpired()`` on every logical database's strings table (and lets
+/// go of `SCAN` copies idle for a minute). A pass
 /// walks the whole table under its lock, so passes are spaced to keep that below 1% of the
 /// time: at least every ``interval``, and 100 times the last pass's duration apart.
 final class KeyExpiryReclaim: Sendable {
@@ -55,7 +56,10 @@ extension Daemon {
     func reclaimExpiredStrings() -> Int {
         let database = self.database
         var dropped = 0
-        for keyspace in keyspaces { dropped += keyspace.existingStrings(in: database)?.purgeExpired() ?? 0 }
+        for keyspace in keyspaces {
+            dropped += keyspace.existingStrings(in: database)?.purgeExpired() ?? 0
+            keyspace.dropScanSnapshot(idleFor: .seconds(60))
+        }
         return dropped
     }
 }

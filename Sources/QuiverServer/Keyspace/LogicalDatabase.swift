@@ -28,8 +28,9 @@ struct LogicalDatabase: Sendable {
         /// `DEBUG RELOAD`); `cache` is `nil` while the table does not exist. Only this type
         /// creates the table, under this lock, so a remembered absence stays true.
         let strings = Locked<(database: ObjectIdentifier, cache: Cache?)?>(nil)
-        /// The newest sorted copy of the keys (see ``KeyScanSnapshot``).
-        let scan = Locked<KeyScanSnapshot?>(nil)
+        /// The newest sorted copy of the keys (see ``KeyScanSnapshot``) and when a `SCAN` last
+        /// read it (`ContinuousClock` instant).
+        let scan = Locked<(snapshot: KeyScanSnapshot, used: ContinuousClock.Instant)?>(nil)
         /// The background reclaim of expired strings, started once per server (kept by database 0).
         let reclaim = Locked<KeyExpiryReclaim?>(nil)
     }
@@ -61,7 +62,9 @@ struct LogicalDatabase: Sendable {
             } else {
                 do {
                     cache = try database.createCache(
-                        name, configuration: CacheConfiguration(maxEntries: Int.max / 2, maxBytes: Int.max / 2, persistent: true))
+                        name,
+                        configuration: CacheConfiguration(
+                            maxEntries: Int.max / 2, maxBytes: Int.max / 2, persistent: true))
                 } catch { throw CommandError(error) }
             }
             resolved = (identity, cache)
@@ -177,10 +180,27 @@ struct LogicalDatabase: Sendable {
     /// The sorted copy of the keys a `SCAN` call reads: a fresh one when `fresh` (a scan starts)
     /// or when there is none yet, else the newest.
     func scanSnapshot(fresh: Bool, daemon: Daemon) throws(CommandError) -> KeyScanSnapshot {
-        if !fresh, let snapshot = shared.scan.withLock({ $0 }) { return snapshot }
+        let now = ContinuousClock.now
+        if !fresh {
+            let kept = shared.scan.withLock { scan -> KeyScanSnapshot? in
+                scan?.used = now
+                return scan?.snapshot
+            }
+            if let kept { return kept }
+        }
         let snapshot = KeyScanSnapshot(try allKeys(daemon: daemon))
-        shared.scan.withLock { $0 = snapshot }
+        shared.scan.withLock { $0 = (snapshot, now) }
         return snapshot
+    }
+
+    /// Lets go of the scan copy when no `SCAN` read it for `idle`: it holds every key's bytes
+    /// alive. Always safe: a scan that continues later takes a fresh copy, which is newer than
+    /// its start.
+    func dropScanSnapshot(idleFor idle: Duration) {
+        let now = ContinuousClock.now
+        shared.scan.withLock { scan in
+            if let used = scan?.used, now - used > idle { scan = nil }
+        }
     }
 
     /// Removes every string and vector set of the database.
