@@ -19,7 +19,7 @@ enum KeyDigest {
     static func digest(of key: Key, in keyspace: LogicalDatabase, daemon: Daemon) throws(CommandError) -> [UInt8]? {
         let database = daemon.database
         var digest = [UInt8](repeating: 0, count: 20)
-        if let entry = try keyspace.strings(in: database).peek(key) {
+        if let entry = try keyspace.strings(of: daemon).peek(key) {
             mix(&digest, [0, 0, 0, 0])  // htonl(OBJ_STRING)
             mix(&digest, entry.value)
             if entry.deadline != .max { xor(&digest, Array("!!expire!!".utf8)) }

@@ -87,7 +87,7 @@ struct LogicalDatabase: Sendable {
     /// The type of `key`, `nil` when it does not exist. A string wins over a vector set (the two
     /// coexist only while a racing `SET` and `VADD` finish).
     func type(of key: Key, daemon: Daemon) throws(CommandError) -> KeyType? {
-        if try strings(in: daemon.database).peek(key) != nil { return .string }
+        if try strings(of: daemon).peek(key) != nil { return .string }
         if daemon.vectorSets.info(index, key) != nil { return .vectorset }
         return nil
     }
@@ -162,7 +162,7 @@ struct LogicalDatabase: Sendable {
     ///
     /// - Complexity: O(keys).
     func allKeys(daemon: Daemon) throws(CommandError) -> [Key] {
-        var keys = try strings(in: daemon.database).keys()
+        var keys = try strings(of: daemon).keys()
         let sets = daemon.vectorSets.keys(index)
         if !sets.isEmpty {
             var seen = Set(keys)
@@ -174,7 +174,7 @@ struct LogicalDatabase: Sendable {
     /// Keys held: strings (expired ones not yet reclaimed included, as Redis's `DBSIZE` counts
     /// them) and vector sets.
     func count(daemon: Daemon) throws(CommandError) -> Int {
-        try strings(in: daemon.database).count + daemon.vectorSets.count(index)
+        try strings(of: daemon).count + daemon.vectorSets.count(index)
     }
 
     /// The sorted copy of the keys a `SCAN` call reads: a fresh one when `fresh` (a scan starts)
