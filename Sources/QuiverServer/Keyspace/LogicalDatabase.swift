@@ -25,9 +25,10 @@ struct LogicalDatabase: Sendable {
     /// What every copy of the value shares: the resolved strings table and the scan copy.
     private final class SharedState: Sendable {
         /// The strings table as last resolved, and the database it was resolved in (replaced by
-        /// `DEBUG RELOAD`); `cache` is `nil` while the table does not exist. Only this type
+        /// `DEBUG RELOAD`; held, so that its identity is not reused); `cache` is `nil` while the
+        /// table does not exist. Only this type
         /// creates the table, under this lock, so a remembered absence stays true.
-        let strings = Locked<(database: ObjectIdentifier, cache: Cache?)?>(nil)
+        let strings = Locked<(database: Database, cache: Cache?)?>(nil)
         /// The newest sorted copy of the keys (see ``KeyScanSnapshot``) and when a `SCAN` last
         /// read it (`ContinuousClock` instant).
         let scan = Locked<(snapshot: KeyScanSnapshot, used: ContinuousClock.Instant)?>(nil)
@@ -49,13 +50,12 @@ struct LogicalDatabase: Sendable {
 
     /// The strings table of `database` (created on first use; resolved once per database).
     func strings(in database: Database) throws(CommandError) -> Cache {
-        let identity = ObjectIdentifier(database)
-        if let resolved = shared.strings.withLock({ $0 }), resolved.database == identity, let cache = resolved.cache {
+        if let resolved = shared.strings.withLock({ $0 }), resolved.database === database, let cache = resolved.cache {
             return cache
         }
         let name = stringTableName
         return try shared.strings.withLock { (resolved) throws(CommandError) -> Cache in
-            if let resolved, resolved.database == identity, let cache = resolved.cache { return cache }
+            if let resolved, resolved.database === database, let cache = resolved.cache { return cache }
             let cache: Cache
             if let existing = try? database.cache(name) {
                 cache = existing
@@ -67,19 +67,18 @@ struct LogicalDatabase: Sendable {
                             maxEntries: Int.max / 2, maxBytes: Int.max / 2, persistent: true))
                 } catch { throw CommandError(error) }
             }
-            resolved = (identity, cache)
+            resolved = (database, cache)
             return cache
         }
     }
 
     /// The strings table of `database` if it was ever created, without creating it.
     func existingStrings(in database: Database) -> Cache? {
-        let identity = ObjectIdentifier(database)
         let name = stringTableName
         return shared.strings.withLock { resolved -> Cache? in
-            if let resolved, resolved.database == identity { return resolved.cache }
+            if let resolved, resolved.database === database { return resolved.cache }
             let cache = try? database.cache(name)
-            resolved = (identity, cache)
+            resolved = (database, cache)
             return cache
         }
     }
@@ -101,8 +100,7 @@ struct LogicalDatabase: Sendable {
     /// background reclaim of expired strings (``Daemon/startKeyExpiryReclaim()``).
     func strings(of daemon: Daemon) throws(CommandError) -> Cache {
         let database = daemon.database
-        let identity = ObjectIdentifier(database)
-        if let resolved = shared.strings.withLock({ $0 }), resolved.database == identity, let cache = resolved.cache {
+        if let resolved = shared.strings.withLock({ $0 }), resolved.database === database, let cache = resolved.cache {
             return cache
         }
         daemon.startKeyExpiryReclaim()
