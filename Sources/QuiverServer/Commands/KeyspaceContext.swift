@@ -1,0 +1,63 @@
+internal import Quiver
+internal import QuiverRESP
+
+/// What the string and key commands need from a ``CommandContext``: the selected database's
+/// strings table, vector-set lookups, the `maxmemory` check and the atomic read-modify-write.
+extension CommandContext {
+    /// The strings table of the selected logical database.
+    func stringTable() throws(CommandError) -> Cache { try keyspace.strings(of: daemon) }
+
+    /// Whether `key` is a vector set of the selected logical database.
+    @inline(__always)
+    func isVectorSet(_ key: Key) -> Bool { daemon.vectorSets.info(connection.database, key) != nil }
+
+    /// Refuses a command that may grow memory while the strings of every logical database hold
+    /// more than `maxmemory` (when set): Redis's `noeviction` policy for `denyoom` commands.
+    ///
+    /// - Throws: `OOM command not allowed when used memory > 'maxmemory'.`
+    func requireMemory() throws(CommandError) {
+        let limit = daemon.settings.withLock { $0.maxMemoryBytes }
+        guard limit > 0 else { return }
+        if daemon.stringBytes() > limit { throw .outOfMemory }
+    }
+
+    /// Runs `body` on the live entries of `keys` and applies the changes it returns, with no
+    /// other write to those keys in between (``Cache/update(_:_:)``); rethrows the command error
+    /// `body` decided on after leaving everything as it was.
+    func update(
+        _ strings: Cache, _ keys: [Key],
+        _ body: ([(value: [UInt8], deadline: Int64)?]) -> ([Cache.Change], Result<RESPValue, CommandError>)
+    ) throws(CommandError) -> RESPValue {
+        let result: Result<RESPValue, CommandError>
+        do {
+            result = try strings.update(keys) { entries throws(QuiverError) in body(entries) }
+        } catch { throw CommandError(error) }
+        return try result.get()
+    }
+}
+
+extension Daemon {
+    /// Bytes of keys and values held by the strings of every logical database (what
+    /// `maxmemory` limits).
+    func stringBytes() -> Int {
+        let database = self.database
+        var used = 0
+        for keyspace in keyspaces { used += keyspace.existingStrings(in: database)?.statistics.bytes ?? 0 }
+        return used
+    }
+}
+
+extension CommandError {
+    /// `OOM command not allowed when used memory > 'maxmemory'.`
+    static let outOfMemory = CommandError("OOM command not allowed when used memory > 'maxmemory'.")
+    /// `ERR no such key` (`RENAME` of a missing key).
+    static let noSuchKey = CommandError.err("no such key")
+}
+
+extension RESPValue {
+    /// A bulk string of `bytes`, or the null bulk string.
+    static func bulkOrNull(_ bytes: [UInt8]?) -> RESPValue {
+        guard let bytes else { return .nullBulkString }
+        return .bulkString(bytes: bytes)
+    }
+}
