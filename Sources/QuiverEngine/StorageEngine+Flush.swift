@@ -31,6 +31,7 @@ extension StorageEngine {
             var collectionParts: [(String, FrozenPart)] = []
             var tableParts: [(String, RecordPart)] = []
             try state.withLock { (state) throws(EngineError) in
+                state.memtableBytes = 0
                 for (name, view) in state.collections where !view.memtable.isEmpty {
                     var next = view
                     let part = FrozenPart(freezing: view.memtable, entries: view.entries, number: nextFileNumber())
@@ -219,8 +220,11 @@ extension StorageEngine {
 
     /// Starts a background flush when the memtables passed the threshold, or a compaction when a
     /// collection has too many segments; at most one runs at a time.
-    func scheduleMaintenanceIfNeeded() {
-        guard options.backgroundMaintenance, needsFlush || needsCompaction != nil else { return }
+    ///
+    /// - Parameter checkingCompaction: whether to look for compactions too; writes do not (they
+    ///   add no segment), the open and each flush do.
+    func scheduleMaintenanceIfNeeded(checkingCompaction: Bool = false) {
+        guard options.backgroundMaintenance, needsFlush || (checkingCompaction && needsCompaction != nil) else { return }
         guard maintenanceScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }
         let engine = self
@@ -235,12 +239,7 @@ extension StorageEngine {
         }
     }
 
-    var needsFlush: Bool {
-        let current = state.withLock { $0 }
-        let bytes = current.collections.values.reduce(0) { $0 + $1.memtable.approximateBytes }
-            + current.tables.values.reduce(0) { $0 + $1.memtableBytes }
-        return bytes >= options.flushThresholdBytes
-    }
+    var needsFlush: Bool { state.withLock { $0.memtableBytes } >= options.flushThresholdBytes }
 
     /// A collection with a tier of ``EngineOptions/compactionTrigger`` similar-sized segments, or
     /// a table with that many segments.

@@ -238,6 +238,7 @@ extension StorageEngine {
                     id = inserted
                 }
                 view.publishRow(key.bytes, id: id, sequence: sequence)
+                state.memtableBytes += 4 * vector.count + 8 * view.definition.index.m + 64 + key.bytes.count + (attributes?.count ?? 0)
                 state.collections[name] = view
             case .delete(let name, let key):
                 guard var view = state.collections[name] else { continue }
@@ -274,6 +275,7 @@ extension StorageEngine {
                 guard var view = state.tables[name] else { continue }
                 view.entries.insert(RecordEntry(value: value, expiresAt: expiresAt ?? 0, sequence: sequence), forKey: key.bytes)
                 view.memtableBytes += key.bytes.count + value.count + 64
+                state.memtableBytes += key.bytes.count + value.count + 64
                 state.tables[name] = view
             case .remove(let name, let key):
                 guard var view = state.tables[name] else { continue }
@@ -281,6 +283,7 @@ extension StorageEngine {
                 guard (try? view.entry(key.bytes))??.value != nil else { continue }
                 view.entries.insert(RecordEntry(value: nil, expiresAt: 0, sequence: sequence), forKey: key.bytes)
                 view.memtableBytes += key.bytes.count + 64
+                state.memtableBytes += key.bytes.count + 64
                 state.tables[name] = view
             }
         }

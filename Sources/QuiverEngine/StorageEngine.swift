@@ -90,8 +90,10 @@ public final class StorageEngine: Sendable {
                 try Self.replay(batch, sequence: record.sequence, into: &state)
             }
             state.sequence = wal.lastSequence
-            return StorageEngine(
+            let engine = StorageEngine(
                 directory: directory, options: options, layout: layout, lock: lock, wal: wal, manifest: manifest, state: state)
+            engine.scheduleMaintenanceIfNeeded(checkingCompaction: true)
+            return engine
         } catch {
             try? lock.release()
             throw error

@@ -11,6 +11,9 @@ struct DatabaseState: Sendable {
     /// Persistent maps: publishing a change to one collection copies O(log n) of them, not all.
     var collections: TreeDictionary<String, CollectionView>
     var tables: TreeDictionary<String, TableView>
+    /// Approximate bytes the memtables took since the last flush, for the flush threshold
+    /// (kept here so a write need not add up every collection and table).
+    var memtableBytes = 0
 
     func collection(_ name: String) throws(EngineError) -> CollectionView {
         guard let view = collections[name] else { throw EngineError(.notFound, "no collection named \(name)") }

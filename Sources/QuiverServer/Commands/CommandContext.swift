@@ -1,4 +1,4 @@
-public import Quiver
+internal import Quiver
 internal import QuiverRESP
 
 /// What a command runs with: its arguments, the connection it came on, the server, and what to
