@@ -1,6 +1,12 @@
 internal import Quiver
 internal import QuiverRESP
 
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// Connection and server commands: what clients send on connect and operators use.
 enum ServerCommands {
     static let specs: [CommandSpec] = [
@@ -27,6 +33,47 @@ enum ServerCommands {
             context.connection.database = Int(index)
             return .ok
         },
+        CommandSpec(
+            "TIME", arity: 1, flags: [.loading, .stale, .fast], group: "server", summary: "Returns the server time.",
+            since: "2.6.0"
+        ) { _ throws(CommandError) in
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            return .array([.bulkString("\(now.tv_sec)"), .bulkString("\(now.tv_nsec / 1000)")])
+        },
+        CommandSpec(
+            "SHUTDOWN", arity: -1, flags: [.admin, .noscript, .loading, .stale, .noMulti], group: "server",
+            summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+            complexity: "O(N) when saving, where N is the total number of keys in all databases", run: shutdown),
     ]
+
+    /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`: stops the server, which closes the database
+    /// (flushing every write to its files, whatever the durability) and exits 0.
+    ///
+    /// As in Redis, a successful `SHUTDOWN` has no reply: the connection closes before one is
+    /// written (redis-py's `shutdown()` expects exactly that). `NOSAVE` changes nothing, since
+    /// every acknowledged write is already in the log; `ABORT` has no shutdown to cancel.
+    static func shutdown(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
+        var save = false
+        var noSave = false
+        var abort = false
+        for index in 1..<context.arguments.count {
+            let option = context.argument(index)
+            if CommandArguments.matches(option, "SAVE") {
+                save = true
+            } else if CommandArguments.matches(option, "NOSAVE") {
+                noSave = true
+            } else if CommandArguments.matches(option, "ABORT") {
+                abort = true
+            } else if !CommandArguments.matches(option, "NOW"), !CommandArguments.matches(option, "FORCE") {
+                throw .syntax
+            }
+        }
+        guard !(save && noSave), !abort || context.arguments.count == 2 else { throw .syntax }
+        if abort { throw .err("No shutdown in progress.") }
+        _ = context.daemon.clients.kill(context.connection.id)
+        context.action = .shutdown
+        return .ok
+    }
 }
 

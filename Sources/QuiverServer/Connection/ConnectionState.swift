@@ -29,6 +29,10 @@ struct ConnectionState: Sendable {
     var transaction: [[[UInt8]]]?
     /// Whether a queued command was refused, so `EXEC` must abort.
     var transactionFailed = false
+    /// `CLIENT NO-EVICT ON` (flag `e` of `CLIENT LIST`; quiverd never evicts clients).
+    var noEvict = false
+    /// `CLIENT NO-TOUCH ON` (flag `T` of `CLIENT LIST`).
+    var noTouch = false
     /// The last command's name, for `CLIENT LIST`.
     var lastCommand = "NULL"
     /// Wall-clock milliseconds of the last command.
