@@ -70,6 +70,23 @@ def test_auth_with_requirepass(make_server):
     assert "proto" in out
 
 
+def test_authenticated_clients_send_large_commands(make_server):
+    """Redis's pre-authentication caps (10 arguments, 16 KiB bulks) end with AUTH."""
+    import pytest
+    import redis
+    server = make_server("--durability", "none", "--requirepass", "s3cret")
+    for protocol in (2, 3):
+        c = server.client(protocol=protocol, password="s3cret")
+        assert c.mset({"k%d" % i: i for i in range(20)}) is True
+        assert c.set("big", "x" * 100_000) is True
+        values = [str(i / 10) for i in range(16)]
+        assert c.execute_command("VADD", "vs", "VALUES", 16, *values, "e%d" % protocol) == 1
+        assert c.execute_command("RESET") in (b"RESET", "RESET")
+        with pytest.raises(redis.ResponseError, match="unauthenticated multibulk length"):
+            c.execute_command("MSET", *["a"] * 12)  # the caps are back until AUTH
+        c.close()
+
+
 def test_auth_without_password(server):
     out = server.cli("AUTH", "x")
     assert "AUTH <password> called without any password configured for the default user" in out

@@ -79,7 +79,7 @@ import Testing
     @Test func namedUsersAndReadOnlyUsers() async throws {
         try await withServer({
             $0.requirePassword = "s3cret"
-            $0.users = [ServerUser(name: "reader", password: "r", isReadOnly: true), ServerUser(name: "writer", password: "w")]
+            $0.users = [ServerUser(name: "reader", password: "r", isReadOnly: true), ServerUser(name: "writer", password: "w", isReadOnly: false)]
         }) { server in
             let reader = try server.connect()
             #expect(try reader.reply("AUTH", "reader", "w") == "-WRONGPASS invalid username-password pair or user is disabled.")

@@ -27,7 +27,7 @@ import Testing
             #expect(!text.contains("\n\n"), "lines end in CRLF")
             #expect(text.contains("\r\n\r\n# Clients\r\n"))
             let (fields, titles) = parse(text)
-            #expect(titles == ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Cluster", "Keyspace"])
+            #expect(titles == ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Errorstats", "Cluster", "Keyspace"])
             #expect(fields["quiver_version"] == InfoSections.quiverVersion)
             #expect(fields["arch_bits"] == "64")
             #expect(fields["run_id"] == server.daemon.runID)

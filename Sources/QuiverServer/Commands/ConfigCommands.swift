@@ -23,7 +23,7 @@ enum ConfigCommands {
                 "CONFIG|RESETSTAT", arity: 2, flags: [.admin, .noscript, .loading, .stale], group: "server",
                 summary: "Resets the server's statistics.", since: "2.0.0"
             ) { context throws(CommandError) in
-                context.daemon.statistics.reset()
+                StatisticsBaseline.reset(context.daemon)
                 return .ok
             },
             CommandSpec(

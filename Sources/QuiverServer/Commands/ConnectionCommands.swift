@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import QuiverIndex
 internal import QuiverRESP
 
@@ -52,6 +53,14 @@ enum ConnectionCommands {
         return equalInConstantTime(required, password) ? ("default", false) : nil
     }
 
+    /// Makes `connection` the authenticated `user`'s, and lifts the decoder's pre-authentication
+    /// caps (Redis's 10 arguments and 16 KiB bulks) for the commands that follow.
+    static func signIn(_ connection: inout ConnectionState, as user: (name: String, isReadOnly: Bool)) {
+        connection.user = user.name
+        connection.isReadOnly = user.isReadOnly
+        connection.requestLimits?.value.unauthenticated = nil
+    }
+
     /// Whether `a` and `b` are equal, compared in time that depends on their lengths only.
     static func equalInConstantTime(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8)
@@ -75,8 +84,7 @@ enum ConnectionCommands {
         let name = arguments.count == 3 ? context.text(1) : "default"
         guard let user = authenticate(name: name, password: context.text(arguments.count - 1), daemon: context.daemon)
         else { throw wrongPassword }
-        context.connection.user = user.name
-        context.connection.isReadOnly = user.isReadOnly
+        signIn(&context.connection, as: user)
         return .ok
     }
 
@@ -115,8 +123,7 @@ enum ConnectionCommands {
         if let credentials {
             guard let user = authenticate(name: credentials.name, password: credentials.password, daemon: context.daemon)
             else { throw wrongPassword }
-            context.connection.user = user.name
-            context.connection.isReadOnly = user.isReadOnly
+            signIn(&context.connection, as: user)
         }
         guard context.connection.user != nil else {
             throw CommandError(
@@ -151,6 +158,7 @@ enum ConnectionCommands {
         let passwordless = context.daemon.settings.withLock { $0.requirePassword } == nil
         context.connection.user = passwordless ? "default" : nil
         context.connection.isReadOnly = false
+        if !passwordless { context.connection.requestLimits?.value.unauthenticated = RESPRequestLimits.Unauthenticated() }
         return .simpleString("RESET")
     }
 }

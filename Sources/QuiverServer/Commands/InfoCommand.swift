@@ -3,8 +3,8 @@ internal import QuiverRESP
 /// `INFO [section ...]`: the server's state as Redis's text report (``InfoSections``), a
 /// verbatim string in RESP3 and a bulk string in RESP2.
 ///
-/// Without arguments, or with `default`, the default sections; `all` adds `commandstats` and
-/// `errorstats`; `everything` is `all` here (quiverd has no modules). Section names are
+/// Without arguments, or with `default`, every section but `commandstats` (Redis 7's default);
+/// `all` adds it; `everything` is `all` here (quiverd has no modules). Section names are
 /// case-insensitive; unknown ones are skipped, as in Redis.
 enum InfoCommand {
     static let spec = CommandSpec(

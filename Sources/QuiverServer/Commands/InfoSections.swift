@@ -24,7 +24,7 @@ enum InfoSections {
     /// includes it.
     static let all: [(name: String, isDefault: Bool)] = [
         ("server", true), ("clients", true), ("memory", true), ("persistence", true), ("stats", true),
-        ("replication", true), ("cpu", true), ("modules", true), ("commandstats", false), ("errorstats", false),
+        ("replication", true), ("cpu", true), ("modules", true), ("commandstats", false), ("errorstats", true),
         ("cluster", true), ("keyspace", true),
     ]
 
@@ -144,24 +144,21 @@ enum InfoSections {
         ]
     }
 
-    /// Connection and command counters, and the strings' hits, misses and expirations.
+    /// Connection and command counters, and the strings' hits, misses and expirations, since
+    /// the last `CONFIG RESETSTAT` (``StatisticsBaseline``).
     static func stats(_ daemon: Daemon) -> [(String, String)] {
         let statistics = daemon.statistics
-        var strings = (hits: 0, misses: 0, expired: 0)
-        let database = daemon.database
-        for keyspace in daemon.keyspaces {
-            guard let table = keyspace.existingStrings(in: database)?.statistics else { continue }
-            strings.hits += table.hits
-            strings.misses += table.misses
-            strings.expired += table.expirations
-        }
+        let baseline = StatisticsBaseline.of(daemon)
+        let strings = StatisticsBaseline.stringFigures(daemon)
+        let commands = baseline.commands(of: daemon).values.reduce(0) { $0 + $1.calls }
         return [
-            ("total_connections_received", "\(statistics.connectionsReceived)"),
-            ("total_commands_processed", "\(statistics.commandsProcessed)"), ("instantaneous_ops_per_sec", "0"),
-            ("rejected_connections", "\(statistics.rejectedConnections)"), ("expired_keys", "\(strings.expired)"),
-            ("evicted_keys", "0"), ("evicted_clients", "0"), ("keyspace_hits", "\(strings.hits)"),
-            ("keyspace_misses", "\(strings.misses)"), ("pubsub_channels", "0"), ("pubsub_patterns", "0"),
-            ("latest_fork_usec", "0"), ("total_forks", "0"), ("migrate_cached_sockets", "0"),
+            ("total_connections_received", "\(statistics.connectionsReceived - baseline.connectionsReceived)"),
+            ("total_commands_processed", "\(commands)"), ("instantaneous_ops_per_sec", "0"),
+            ("rejected_connections", "\(statistics.rejectedConnections - baseline.rejectedConnections)"),
+            ("expired_keys", "\(max(0, strings.expired - baseline.expiredKeys))"), ("evicted_keys", "0"),
+            ("evicted_clients", "0"), ("keyspace_hits", "\(max(0, strings.hits - baseline.keyspaceHits))"),
+            ("keyspace_misses", "\(max(0, strings.misses - baseline.keyspaceMisses))"), ("pubsub_channels", "0"),
+            ("pubsub_patterns", "0"), ("latest_fork_usec", "0"), ("total_forks", "0"), ("migrate_cached_sockets", "0"),
             ("total_error_replies", "0"), ("unexpected_error_replies", "0"),
         ]
     }
@@ -190,9 +187,10 @@ enum InfoSections {
         ]
     }
 
-    /// `cmdstat_NAME:calls=N,usec=N,usec_per_call=N.NN,rejected_calls=0,failed_calls=0`, by name.
+    /// `cmdstat_NAME:calls=N,usec=N,usec_per_call=N.NN,rejected_calls=0,failed_calls=0`, by name,
+    /// since the last `CONFIG RESETSTAT`.
     static func commandStatistics(_ daemon: Daemon) -> [(String, String)] {
-        daemon.statistics.perCommand.sorted { $0.key < $1.key }.map { name, figures in
+        StatisticsBaseline.of(daemon).commands(of: daemon).sorted { $0.key < $1.key }.map { name, figures in
             let perCall = figures.calls == 0 ? 0 : Double(figures.microseconds) / Double(figures.calls)
             return (
                 "cmdstat_\(name)",

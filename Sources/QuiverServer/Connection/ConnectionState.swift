@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import QuiverRESP
 
 /// What the server knows of one client connection: its protocol, database, identity and
@@ -25,6 +26,10 @@ struct ConnectionState: Sendable {
     var user: String?
     /// Whether that user may only read.
     var isReadOnly = false
+    /// The decoder's limits, shared with it, on a connection that must authenticate: `AUTH`
+    /// and `HELLO … AUTH` lift Redis's pre-authentication caps through it (`RESET` puts them
+    /// back). `nil` when no password was required at connect.
+    var requestLimits: NIOLoopBoundBox<RESPRequestLimits>?
     /// Commands queued by `MULTI`, `nil` outside a transaction.
     var transaction: [[[UInt8]]]?
     /// Whether a queued command was refused, so `EXEC` must abort.

@@ -178,9 +178,6 @@ final class ServerStatistics: Sendable {
         }
     }
 
-    /// Zeroes every counter (`CONFIG RESETSTAT`).
-    func reset() { state.withLock { $0 = State() } }
-
     var connectionsReceived: Int { state.withLock { $0.connectionsReceived } }
     var rejectedConnections: Int { state.withLock { $0.rejectedConnections } }
     var commandsProcessed: Int { state.withLock { $0.commandsProcessed } }

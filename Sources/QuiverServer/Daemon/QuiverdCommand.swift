@@ -15,7 +15,6 @@ public struct QuiverdCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Password of the default user.") var requirepass: String?
     @Option(name: .long, help: "always | interval | none (default: always).") var durability: String?
     @Option(name: .long, help: "Memory limit of the string keyspace in bytes (0: none).") var maxmemory: Int?
-    @Flag(name: .long, help: "Accept the DEBUG command (RELOAD, DIGEST-VALUE, SLEEP).") var enableDebugCommand = false
 
     /// Creates the command with no options set (ArgumentParser fills them).
     public init() {}
@@ -36,7 +35,6 @@ public struct QuiverdCommand: AsyncParsableCommand {
             }
         }
         if let maxmemory { configuration.maxMemoryBytes = maxmemory }
-        configuration.enableDebugCommand = enableDebugCommand
         let daemon = try Daemon(configuration: configuration)
         try await daemon.start()
         await daemon.waitUntilStopped()

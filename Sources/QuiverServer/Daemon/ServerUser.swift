@@ -1,19 +1,15 @@
-/// A named user besides `default` (Redis's ACL users, reduced to what quiverd enforces): a
-/// password, and whether the user may only read.
-///
-/// A config file declares one with an ACL-like line, `user NAME on >PASS ~* +@all` (or `+@read`
-/// for a read-only user); `AUTH NAME PASS` and `HELLO 3 AUTH NAME PASS` then authenticate as it.
-/// A read-only user's commands flagged `write` are refused with `NOPERM`.
+/// A named user of a `quiverd` server (a config file's `user NAME on >PASSWORD +@all|+@read`
+/// line), who authenticates with `AUTH NAME PASSWORD`.
 public struct ServerUser: Sendable, Hashable {
-    /// The name `AUTH` gives (case-sensitive, as in Redis).
+    /// The name `AUTH` gives.
     public var name: String
     /// The password `AUTH` must give.
     public var password: String
-    /// Whether only commands without the `write` flag are allowed (`+@read`).
+    /// Whether the user may run only commands that do not write (`+@read`).
     public var isReadOnly: Bool
 
-    /// A user `name` with `password`, read-only when `isReadOnly`.
-    public init(name: String, password: String, isReadOnly: Bool = false) {
+    /// A user named `name` with `password`, read-only when `isReadOnly`.
+    public init(name: String, password: String, isReadOnly: Bool) {
         self.name = name
         self.password = password
         self.isReadOnly = isReadOnly
