@@ -17,7 +17,8 @@ import Testing
             #expect(try client.reply("CLIENT", "GETNAME") == "$worker")
             #expect(try client.reply("CLIENT", "SETNAME", "") == "+OK")
             #expect(try client.reply("CLIENT", "GETNAME") == "nil")
-            #expect(try client.reply("CLIENT", "SETNAME") == "-ERR wrong number of arguments for 'client|setname' command")
+            #expect(
+                try client.reply("CLIENT", "SETNAME") == "-ERR wrong number of arguments for 'client|setname' command")
             #expect(try client.reply("CLIENT") == "-ERR wrong number of arguments for 'client' command")
             #expect(try client.reply("CLIENT", "FOO") == "-ERR unknown subcommand 'FOO'. Try CLIENT HELP.")
             #expect(try client.reply("CLIENT", "SETINFO", "LIB-NAME", "redis-py") == "+OK")
@@ -86,7 +87,8 @@ import Testing
             #expect(try killer.reply("CLIENT", "KILL", "ID", "0") == "-ERR client-id should be greater than 0")
             #expect(try killer.reply("CLIENT", "KILL", "ID", "\(killer.state.id)") == ":0", "SKIPME defaults to yes")
             #expect(try killer.reply("CLIENT", "KILL", "1.2.3.4:5") == "-ERR No such client")
-            #expect(try killer.reply("CLIENT", "KILL", "ID") == "-ERR No such client", "three arguments are the old form")
+            #expect(
+                try killer.reply("CLIENT", "KILL", "ID") == "-ERR No such client", "three arguments are the old form")
             #expect(try killer.reply("CLIENT", "KILL", "ID", "1", "SKIPME") == "-ERR syntax error")
             #expect(try killer.reply("CLIENT", "KILL", "USER", "ghost") == "-ERR No such user 'ghost'")
             #expect(try killer.reply("CLIENT", "KILL", "ADDR", "127.0.0.1:6003") == ":1")
@@ -101,7 +103,9 @@ import Testing
         try await withServer { server in
             let client = try server.connect()
             #expect(try client.reply("CLIENT", "REPLY", "ON") == "+OK")
-            #expect(try client.reply("CLIENT", "REPLY", "OFF") == "-ERR CLIENT REPLY OFF and SKIP are not supported by quiverd")
+            #expect(
+                try client.reply("CLIENT", "REPLY", "OFF")
+                    == "-ERR CLIENT REPLY OFF and SKIP are not supported by quiverd")
             #expect(try client.reply("CLIENT", "REPLY", "MAYBE") == "-ERR syntax error")
             #expect(try client.reply("CLIENT", "GETREDIR") == ":-1")
         }

@@ -34,7 +34,8 @@ import Testing
             let client = try server.connect()
             #expect(
                 try client.reply("COMMAND", "DOCS", "get", "nosuch")
-                    == "[$get,[$summary,$Returns the string value of a key.,$since,$1.0.0,$group,$string,$complexity,$O(1)]]")
+                    == "[$get,[$summary,$Returns the string value of a key.,$since,$1.0.0,$group,$string,$complexity,$O(1)]]"
+            )
             let config = try #require(try client.send("COMMAND", "DOCS", "config").fields?["config"]?.fields)
             #expect(config["subcommands"]?.fields?["config|get"]?.fields?["group"]?.text == "server")
             let all = try #require(try client.send("COMMAND", "DOCS").fields)
@@ -50,11 +51,13 @@ import Testing
             #expect(names.contains("client|setname"))
             #expect(names.contains("vsim"))
             #expect(Set(names).count == names.count)
-            let pattern = try #require(try client.send("COMMAND", "LIST", "FILTERBY", "PATTERN", "CONFIG*").elements?.compactMap(\.text))
+            let pattern = try #require(
+                try client.send("COMMAND", "LIST", "FILTERBY", "PATTERN", "CONFIG*").elements?.compactMap(\.text))
             #expect(pattern == ["config", "config|get", "config|set", "config|resetstat", "config|rewrite"])
             let modules = try #require(try client.send("COMMAND", "LIST", "FILTERBY", "MODULE", "vectorset").elements)
             #expect(modules.contains(.bulkString("vadd")))
-            let connection = try #require(try client.send("COMMAND", "LIST", "FILTERBY", "ACLCAT", "connection").elements)
+            let connection = try #require(
+                try client.send("COMMAND", "LIST", "FILTERBY", "ACLCAT", "connection").elements)
             #expect(connection.contains(.bulkString("hello")))
             #expect(!connection.contains(.bulkString("get")))
             #expect(try client.reply("COMMAND", "LIST", "FILTERBY", "COLOR", "red") == "-ERR syntax error")
@@ -70,8 +73,12 @@ import Testing
             #expect(try client.reply("COMMAND", "GETKEYS", "memory", "usage", "k") == "[$k]")
             #expect(try client.reply("COMMAND", "GETKEYS", "ping", "x") == "-ERR The command has no key arguments")
             #expect(try client.reply("COMMAND", "GETKEYS", "nosuch", "x") == "-ERR Invalid command specified")
-            #expect(try client.reply("COMMAND", "GETKEYS", "get", "a", "b") == "-ERR Invalid number of arguments specified for command")
-            #expect(try client.reply("COMMAND", "GETKEYS", "get") == "-ERR wrong number of arguments for 'command|getkeys' command")
+            #expect(
+                try client.reply("COMMAND", "GETKEYS", "get", "a", "b")
+                    == "-ERR Invalid number of arguments specified for command")
+            #expect(
+                try client.reply("COMMAND", "GETKEYS", "get")
+                    == "-ERR wrong number of arguments for 'command|getkeys' command")
         }
     }
 

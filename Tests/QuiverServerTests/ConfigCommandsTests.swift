@@ -11,7 +11,9 @@ import Testing
             let client = try server.connect()
             #expect(try client.reply("CONFIG", "GET", "save") == "[$save,$]")
             #expect(try client.reply("CONFIG", "GET", "appendonly") == "[$appendonly,$no]")
-            #expect(try client.reply("CONFIG", "GET", "MAX*") == "[$maxclients,$10000,$maxmemory,$0,$maxmemory-policy,$noeviction]")
+            #expect(
+                try client.reply("CONFIG", "GET", "MAX*")
+                    == "[$maxclients,$10000,$maxmemory,$0,$maxmemory-policy,$noeviction]")
             #expect(try client.reply("CONFIG", "GET", "port", "port", "nosuch") == "[$port,$6379]")
             #expect(try client.reply("CONFIG", "GET") == "-ERR wrong number of arguments for 'config|get' command")
             client.handler.state.protocolVersion = .resp3
@@ -21,7 +23,9 @@ import Testing
         }
         try await withServer({ $0.durability = .always }) { server in
             let client = try server.connect()
-            #expect(try client.reply("CONFIG", "GET", "appendonly", "appendfsync") == "[$appendonly,$yes,$appendfsync,$always]")
+            #expect(
+                try client.reply("CONFIG", "GET", "appendonly", "appendfsync")
+                    == "[$appendonly,$yes,$appendfsync,$always]")
         }
     }
 
@@ -64,15 +68,19 @@ import Testing
                     == "-ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter")
             #expect(
                 try client.reply("CONFIG", "SET", "maxmemory", "lots")
-                    == "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value")
+                    == "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"
+            )
             #expect(
                 try client.reply("CONFIG", "SET", "protected-mode", "maybe")
-                    == "-ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument must be 'yes' or 'no'")
+                    == "-ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument must be 'yes' or 'no'"
+            )
             #expect(
                 try client.reply("CONFIG", "SET", "maxclients", "0")
                     == "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument must be between 1 and 4294967295 inclusive"
             )
-            #expect(try client.reply("CONFIG", "SET", "timeout", "1", "x") == "-ERR wrong number of arguments for 'config|set' command")
+            #expect(
+                try client.reply("CONFIG", "SET", "timeout", "1", "x")
+                    == "-ERR wrong number of arguments for 'config|set' command")
             #expect(try client.reply("CONFIG", "REWRITE") == "-ERR The server is running without a config file")
         }
     }
@@ -92,7 +100,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [("0", 0), ("100", 100), ("1b", 1), ("1k", 1000), ("1KB", 1024), ("3m", 3_000_000), ("1gb", 1 << 30)])
+    @Test(arguments: [
+        ("0", 0), ("100", 100), ("1b", 1), ("1k", 1000), ("1KB", 1024), ("3m", 3_000_000), ("1gb", 1 << 30),
+    ])
     func memoryValues(_ text: String, _ bytes: Int) {
         #expect(ConfigParameter.memory(text) == bytes)
     }

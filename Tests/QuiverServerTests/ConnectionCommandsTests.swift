@@ -44,7 +44,9 @@ import Testing
                     == "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
             )
             #expect(try client.reply("AUTH", "default", "anything") == "+OK")
-            #expect(try client.reply("AUTH", "nobody", "x") == "-WRONGPASS invalid username-password pair or user is disabled.")
+            #expect(
+                try client.reply("AUTH", "nobody", "x")
+                    == "-WRONGPASS invalid username-password pair or user is disabled.")
             #expect(try client.reply("AUTH", "a", "b", "c") == "-ERR syntax error")
             #expect(try client.reply("AUTH") == "-ERR wrong number of arguments for 'auth' command")
             #expect(try client.reply("ACL", "WHOAMI") == "$default")
@@ -60,7 +62,9 @@ import Testing
                 try client.reply("HELLO", "3")
                     == "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
             )
-            #expect(try client.reply("HELLO", "3", "AUTH", "default", "bad") == "-WRONGPASS invalid username-password pair or user is disabled.")
+            #expect(
+                try client.reply("HELLO", "3", "AUTH", "default", "bad")
+                    == "-WRONGPASS invalid username-password pair or user is disabled.")
             #expect(client.state.protocolVersion == .resp2)
             #expect(try client.reply("AUTH", "bad") == "-WRONGPASS invalid username-password pair or user is disabled.")
             #expect(client.state.user == nil)
@@ -71,7 +75,8 @@ import Testing
             #expect(other.state.user == "default")
             #expect(try other.reply("PING") == "+PONG")
             // A failed AUTH leaves an authenticated connection as it was.
-            #expect(try other.reply("AUTH", "wrong") == "-WRONGPASS invalid username-password pair or user is disabled.")
+            #expect(
+                try other.reply("AUTH", "wrong") == "-WRONGPASS invalid username-password pair or user is disabled.")
             #expect(try other.reply("PING") == "+PONG")
         }
     }
@@ -79,13 +84,19 @@ import Testing
     @Test func namedUsersAndReadOnlyUsers() async throws {
         try await withServer({
             $0.requirePassword = "s3cret"
-            $0.users = [ServerUser(name: "reader", password: "r", isReadOnly: true), ServerUser(name: "writer", password: "w", isReadOnly: false)]
+            $0.users = [
+                ServerUser(name: "reader", password: "r", isReadOnly: true),
+                ServerUser(name: "writer", password: "w", isReadOnly: false),
+            ]
         }) { server in
             let reader = try server.connect()
-            #expect(try reader.reply("AUTH", "reader", "w") == "-WRONGPASS invalid username-password pair or user is disabled.")
+            #expect(
+                try reader.reply("AUTH", "reader", "w")
+                    == "-WRONGPASS invalid username-password pair or user is disabled.")
             #expect(try reader.reply("AUTH", "reader", "r") == "+OK")
             #expect(try reader.reply("ACL", "WHOAMI") == "$reader")
-            #expect(try reader.reply("SET", "k", "v") == "-NOPERM User reader has no permissions to run the 'set' command")
+            #expect(
+                try reader.reply("SET", "k", "v") == "-NOPERM User reader has no permissions to run the 'set' command")
             #expect(try reader.reply("GET", "k") == "nil")
             let writer = try server.connect()
             #expect(try writer.send("HELLO", "3", "AUTH", "writer", "w").fields?["proto"] == .integer(3))

@@ -24,12 +24,17 @@ import Testing
             #expect(try client.reply("DEBUG", "SLEEP", "0.001") == "+OK")
             #expect(try client.reply("DEBUG", "SLEEP", "x") == "-ERR value is not a valid float")
             #expect(try client.reply("SET", "k", "v") == "+OK")
-            let digest = KeyDigest.hex(try KeyDigest.digest(of: Key("k"), in: server.daemon.keyspaces[0], daemon: server.daemon))
-            #expect(try client.reply("DEBUG", "DIGEST-VALUE", "k", "missing") == "[+\(digest),+\(String(repeating: "0", count: 40))]")
+            let digest = KeyDigest.hex(
+                try KeyDigest.digest(of: Key("k"), in: server.daemon.keyspaces[0], daemon: server.daemon))
+            #expect(
+                try client.reply("DEBUG", "DIGEST-VALUE", "k", "missing")
+                    == "[+\(digest),+\(String(repeating: "0", count: 40))]")
             #expect(try client.reply("DEBUG", "RELOAD") == "+OK")
             #expect(try client.reply("GET", "k") == "$v")
             #expect(try client.reply("DEBUG", "DIGEST-VALUE", "k") == "[+\(digest)]")
-            #expect(try client.reply("DEBUG", "NOSUCH") == "-ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP.")
+            #expect(
+                try client.reply("DEBUG", "NOSUCH")
+                    == "-ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP.")
             #expect((try client.send("DEBUG", "HELP").elements?.count ?? 0) == DebugCommands.help.count)
         }
     }

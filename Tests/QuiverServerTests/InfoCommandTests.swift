@@ -27,7 +27,11 @@ import Testing
             #expect(!text.contains("\n\n"), "lines end in CRLF")
             #expect(text.contains("\r\n\r\n# Clients\r\n"))
             let (fields, titles) = parse(text)
-            #expect(titles == ["Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Errorstats", "Cluster", "Keyspace"])
+            #expect(
+                titles == [
+                    "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules",
+                    "Errorstats", "Cluster", "Keyspace",
+                ])
             #expect(fields["quiver_version"] == InfoSections.quiverVersion)
             #expect(fields["arch_bits"] == "64")
             #expect(fields["run_id"] == server.daemon.runID)
@@ -75,7 +79,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [(0, "0B"), (1023, "1023B"), (1024, "1.00K"), (1536, "1.50K"), (5 << 20, "5.00M"), (3 << 30, "3.00G")])
+    @Test(arguments: [
+        (0, "0B"), (1023, "1023B"), (1024, "1.00K"), (1536, "1.50K"), (5 << 20, "5.00M"), (3 << 30, "3.00G"),
+    ])
     func humanSizes(_ bytes: Int, _ text: String) {
         #expect(InfoSections.human(bytes) == text)
     }

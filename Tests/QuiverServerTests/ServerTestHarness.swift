@@ -61,7 +61,11 @@ final class ServerTestHarness {
                 guard name != ".", name != ".." else { continue }
                 let child = next + "/" + name
                 var info = stat()
-                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { stack.append(child) } else { unlink(child) }
+                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                    stack.append(child)
+                } else {
+                    unlink(child)
+                }
             }
             closedir(handle)
         }
@@ -123,7 +127,8 @@ func replyText(_ value: RESPValue) -> String {
     case .nullBulkString, .null, .nullArray: "nil"
     case .array(let elements): "[" + elements.map(replyText).joined(separator: ",") + "]"
     case .set(let elements): "~[" + elements.map(replyText).joined(separator: ",") + "]"
-    case .map(let entries): "{" + entries.map { replyText($0.key) + ":" + replyText($0.value) }.joined(separator: ",") + "}"
+    case .map(let entries):
+        "{" + entries.map { replyText($0.key) + ":" + replyText($0.value) }.joined(separator: ",") + "}"
     default: "\(value)"
     }
 }

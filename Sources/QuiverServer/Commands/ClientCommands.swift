@@ -8,6 +8,7 @@ internal import QuiverRESP
 /// buffer and memory figures quiverd does not track are printed as Redis prints them for an idle
 /// client, and `fd` is -1 (SwiftNIO does not expose the descriptor).
 enum ClientCommands {
+    /// The `CLIENT` container and its subcommands.
     static let spec = CommandSpec(
         "CLIENT", arity: -2, flags: [], group: "connection", summary: "A container for client connection commands.",
         since: "2.4.0", complexity: "Depends on subcommand.",
@@ -82,6 +83,7 @@ enum ClientCommands {
         ]
     ) { _ throws(CommandError) in throw .syntax }
 
+    /// The family's table: `CLIENT`.
     static let specs = [spec]
 
     // MARK: Names
@@ -118,7 +120,11 @@ enum ClientCommands {
         guard value.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw .err("\(label) cannot contain spaces, newlines or special characters.")
         }
-        if label == "lib-name" { context.connection.libraryName = value } else { context.connection.libraryVersion = value }
+        if label == "lib-name" {
+            context.connection.libraryName = value
+        } else {
+            context.connection.libraryVersion = value
+        }
         return .ok
     }
 
@@ -153,7 +159,9 @@ enum ClientCommands {
             } else if CommandArguments.matches(arguments[index], "ID"), index + 1 < arguments.count {
                 var ids: Set<UInt64> = []
                 for i in (index + 1)..<arguments.count {
-                    guard let id = CommandArguments.integer(arguments[i]), id > 0 else { throw .err("Invalid client ID") }
+                    guard let id = CommandArguments.integer(arguments[i]), id > 0 else {
+                        throw .err("Invalid client ID")
+                    }
                     ids.insert(UInt64(id))
                 }
                 states = states.filter { ids.contains($0.id) }
@@ -217,7 +225,8 @@ enum ClientCommands {
         guard arguments.count % 2 == 0 else { throw .syntax }
         var targets = all
         var skipMe = true
-        let laddr = "\(context.daemon.configuration.bindAddresses.first ?? "127.0.0.1"):\(context.daemon.configuration.port)"
+        let laddr =
+            "\(context.daemon.configuration.bindAddresses.first ?? "127.0.0.1"):\(context.daemon.configuration.port)"
         for index in stride(from: 2, to: arguments.count, by: 2) {
             let value = arguments[index + 1]
             let text = context.text(index + 1)

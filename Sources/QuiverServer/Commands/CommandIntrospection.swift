@@ -7,6 +7,7 @@ internal import QuiverRESP
 /// spec); ACL categories from its flags and group; `DOCS` gives summary, since, group and
 /// complexity (and no argument list).
 enum CommandIntrospection {
+    /// The `COMMAND` container (alone, every command's `INFO` entry) and its subcommands.
     static let spec = CommandSpec(
         "COMMAND", arity: -1, flags: [.loading, .stale], group: "server",
         summary: "Returns detailed information about all commands.", since: "2.8.13",
@@ -43,6 +44,7 @@ enum CommandIntrospection {
         ]
     ) { _ throws(CommandError) in .array(sorted.map(info)) }
 
+    /// The family's table: `COMMAND`.
     static let specs = [spec]
 
     /// The top-level commands by name.
@@ -89,7 +91,8 @@ enum CommandIntrospection {
     static func keySpecifications(_ spec: CommandSpec) -> [RESPValue] {
         guard spec.firstKey > 0 else { return [] }
         let flags: [String] =
-            spec.flags.contains(.write) ? ["RW", "update"] : spec.flags.contains(.readonly) ? ["RO", "access"] : ["RO"]
+            spec.flags.contains(.write)
+            ? ["RW", "update"] : spec.flags.contains(.readonly) ? ["RO", "access"] : ["RO"]
         let lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey
         return [
             .map([
@@ -147,7 +150,8 @@ enum CommandIntrospection {
             guard arguments.count == 5, CommandArguments.matches(arguments[2], "FILTERBY") else { throw .syntax }
             let value = arguments[4]
             switch CommandArguments.uppercased(arguments[3]) {
-            case "MODULE": all = all.filter { $0.flags.contains(.module) && CommandArguments.matches(value, "VECTORSET") }
+            case "MODULE":
+                all = all.filter { $0.flags.contains(.module) && CommandArguments.matches(value, "VECTORSET") }
             case "ACLCAT":
                 let category = "@" + String(decoding: value, as: UTF8.self).lowercased()
                 all = all.filter { categories($0).contains(category) }
@@ -177,6 +181,7 @@ enum CommandIntrospection {
         }
         let last = spec.lastKey < 0 ? target.count + spec.lastKey : min(spec.lastKey, target.count - 1)
         guard spec.firstKey <= last else { return .array([]) }
-        return .array(stride(from: spec.firstKey, through: last, by: max(spec.keyStep, 1)).map { .bulkString(bytes: target[$0]) })
+        return .array(
+            stride(from: spec.firstKey, through: last, by: max(spec.keyStep, 1)).map { .bulkString(bytes: target[$0]) })
     }
 }

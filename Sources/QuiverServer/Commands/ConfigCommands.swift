@@ -7,6 +7,7 @@ internal import QuiverRESP
 /// `CONFIG SET` is all or nothing: every value is checked before any applies. Changes go to
 /// the daemon's ``RuntimeSettings`` and last until the server stops.
 enum ConfigCommands {
+    /// The `CONFIG` container and its subcommands.
     static let spec = CommandSpec(
         "CONFIG", arity: -2, flags: [], group: "server", summary: "A container for server configuration commands.",
         since: "2.0.0", complexity: "Depends on subcommand.",
@@ -33,14 +34,18 @@ enum ConfigCommands {
         ]
     ) { _ throws(CommandError) in throw .syntax }
 
+    /// The family's table: `CONFIG`.
     static let specs = [spec]
 
     /// `CONFIG GET pattern [pattern ...]`: name and value of every parameter a glob matches
     /// (a map in RESP3, pairs in RESP2), each once.
     static func get(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
-        let patterns = context.arguments[2...].map { KeyPattern(Array(String(decoding: $0, as: UTF8.self).lowercased().utf8)) }
+        let patterns = context.arguments[2...].map {
+            KeyPattern(Array(String(decoding: $0, as: UTF8.self).lowercased().utf8))
+        }
         var entries: [(key: RESPValue, value: RESPValue)] = []
-        for parameter in ConfigParameter.all where patterns.contains(where: { $0.matches(Array(parameter.name.utf8)) }) {
+        for parameter in ConfigParameter.all where patterns.contains(where: { $0.matches(Array(parameter.name.utf8)) })
+        {
             entries.append((.bulkString(parameter.name), .bulkString(parameter.get(context.daemon))))
         }
         return .map(entries)

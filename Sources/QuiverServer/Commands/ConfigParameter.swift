@@ -15,6 +15,7 @@ struct ConfigParameter: Sendable {
     /// Why a value was refused: the text after `CONFIG SET failed (possibly related to argument
     /// 'name') - `.
     struct Failure: Error {
+        /// `argument couldn't be parsed into an integer`, ….
         let reason: String
     }
 

@@ -9,6 +9,7 @@ internal import QuiverRESP
 /// Redis's `nopass` does) and the named ``ServerUser``s of the configuration. A failed
 /// authentication leaves the connection as it was.
 enum ConnectionCommands {
+    /// `HELLO`, `AUTH`, `RESET` and the `ACL` container.
     static let specs: [CommandSpec] = [
         CommandSpec(
             "HELLO", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth], group: "connection",
@@ -30,7 +31,8 @@ enum ConnectionCommands {
                 ) { context throws(CommandError) in .bulkString(context.connection.user ?? "default") },
                 CommandSpec(
                     "ACL|USERS", arity: 2, flags: [.admin, .noscript, .loading, .stale], group: "server",
-                    summary: "Lists all ACL users.", since: "6.0.0", complexity: "O(N). Where N is the number of configured users."
+                    summary: "Lists all ACL users.", since: "6.0.0",
+                    complexity: "O(N). Where N is the number of configured users."
                 ) { context throws(CommandError) in
                     let names = Set(["default"] + context.daemon.configuration.users.map(\.name)).sorted()
                     return .array(names.map { .bulkString($0) })
@@ -121,7 +123,8 @@ enum ConnectionCommands {
             }
         }
         if let credentials {
-            guard let user = authenticate(name: credentials.name, password: credentials.password, daemon: context.daemon)
+            guard
+                let user = authenticate(name: credentials.name, password: credentials.password, daemon: context.daemon)
             else { throw wrongPassword }
             signIn(&context.connection, as: user)
         }
@@ -158,7 +161,9 @@ enum ConnectionCommands {
         let passwordless = context.daemon.settings.withLock { $0.requirePassword } == nil
         context.connection.user = passwordless ? "default" : nil
         context.connection.isReadOnly = false
-        if !passwordless { context.connection.requestLimits?.value.unauthenticated = RESPRequestLimits.Unauthenticated() }
+        if !passwordless {
+            context.connection.requestLimits?.value.unauthenticated = RESPRequestLimits.Unauthenticated()
+        }
         return .simpleString("RESET")
     }
 }

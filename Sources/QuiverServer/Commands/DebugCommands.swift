@@ -13,10 +13,12 @@ internal import Darwin
 /// `DEBUG` is one command whose first argument picks the action, as in Redis, so that every
 /// use of it, an unknown subcommand included, meets the gate first.
 enum DebugCommands {
+    /// `DEBUG`, flagged ``CommandFlags/debug``.
     static let spec = CommandSpec(
         "DEBUG", arity: -2, flags: [.admin, .noscript, .loading, .stale, .debug], group: "server",
         summary: "A container for debugging commands.", complexity: "Depends on subcommand.", run: debug)
 
+    /// The family's table: `DEBUG`.
     static let specs = [spec]
 
     /// The lines of `DEBUG HELP`.
@@ -32,6 +34,7 @@ enum DebugCommands {
         "    Print this help.",
     ]
 
+    /// Runs the subcommand `arguments[1]` names.
     static func debug(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
         let arguments = context.arguments
         let subcommand = CommandArguments.uppercased(arguments[1])

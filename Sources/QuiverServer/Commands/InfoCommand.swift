@@ -7,13 +7,16 @@ internal import QuiverRESP
 /// `all` adds it; `everything` is `all` here (quiverd has no modules). Section names are
 /// case-insensitive; unknown ones are skipped, as in Redis.
 enum InfoCommand {
+    /// `INFO`.
     static let spec = CommandSpec(
         "INFO", arity: -1, flags: [.loading, .stale], group: "server",
         summary: "Returns information and statistics about the server.",
         complexity: "O(1), O(keys) for the keyspace section", run: info)
 
+    /// The family's table: `INFO`.
     static let specs = [spec]
 
+    /// `INFO [section ...]`: the chosen sections' text.
     static func info(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
         var wanted: Set<String> = []
         if context.arguments.count == 1 { wanted.insert("default") }

@@ -61,6 +61,7 @@ enum InfoSections {
 
     // MARK: Sections
 
+    /// Versions, process, port and uptime.
     static func server(_ daemon: Daemon) -> [(String, String)] {
         let now = daemon.database.configuration.wallClock()
         let uptime = max(0, now - daemon.startedAt) / 1000
@@ -77,6 +78,7 @@ enum InfoSections {
         ]
     }
 
+    /// Connected clients and the `maxclients` limit (no blocking commands, no tracking).
     static func clients(_ daemon: Daemon) -> [(String, String)] {
         let maxClients = daemon.settings.withLock { $0.maxClients }
         return [
@@ -163,6 +165,7 @@ enum InfoSections {
         ]
     }
 
+    /// A standalone master without replicas; the replication id is the run id.
     static func replication(_ daemon: Daemon) -> [(String, String)] {
         [
             ("role", "master"), ("connected_slaves", "0"), ("master_failover_state", "no-failover"),
@@ -223,6 +226,7 @@ enum InfoSections {
     /// The largest resident set ``memory(_:)`` has seen.
     private static let peakResident = Locked(0)
 
+    /// The memory page size (`sysconf(_SC_PAGESIZE)`).
     static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
     /// The process's resident set in bytes: the second field of `/proc/self/statm` (in pages);

@@ -6,11 +6,17 @@ internal import QuiverIndex
 /// reset, while the counters themselves keep counting, so that the metrics endpoint's counters
 /// stay monotonic as Prometheus requires.
 struct StatisticsBaseline: Sendable {
+    /// ``ServerStatistics/connectionsReceived`` at the reset.
     var connectionsReceived = 0
+    /// ``ServerStatistics/rejectedConnections`` at the reset.
     var rejectedConnections = 0
+    /// ``ServerStatistics/perCommand`` at the reset.
     var perCommand: [String: (calls: Int, microseconds: Int)] = [:]
+    /// The strings' hits at the reset.
     var keyspaceHits = 0
+    /// The strings' misses at the reset.
     var keyspaceMisses = 0
+    /// The strings' expirations at the reset.
     var expiredKeys = 0
 
     /// The baseline of each daemon that was reset, by its run id (unique per ``Daemon``).
