@@ -94,7 +94,9 @@ enum CommandTable {
     static let all: [String: CommandSpec] = {
         var table: [String: CommandSpec] = [:]
         let families = [
-            ServerCommands.specs, KeyCommands.specs, StringCommands.specs, VectorSetCommands.specs, MetadataCommands.specs,
+            ServerCommands.specs, ConnectionCommands.specs, ClientCommands.specs, CommandIntrospection.specs,
+            InfoCommand.specs, ConfigCommands.specs, DebugCommands.specs, KeyCommands.specs, StringCommands.specs,
+            VectorSetCommands.specs, MetadataCommands.specs,
         ]
         for spec in families.joined() {
             precondition(table[spec.name] == nil, "command \(spec.name) declared twice")

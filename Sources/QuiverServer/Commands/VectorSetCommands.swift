@@ -54,7 +54,7 @@ enum VectorSetCommands {
                 summary: "Returns the elements within a lexicographical range, in order.", since: "8.4.0",
                 complexity: "O(log(N) + M) for N elements and M returned.",
                 run: range),
-        ] + VectorSetHelloFallback.specs
+        ]
 
     // MARK: Shared steps
 

@@ -25,14 +25,21 @@ final class ConnectionHandler: ChannelInboundHandler {
     static func install(on channel: any Channel, daemon: Daemon) throws {
         let now = daemon.database.configuration.wallClock()
         let remote = channel.remoteAddress
-        let state = ConnectionState(
+        var state = ConnectionState(
             id: daemon.clients.newID(), address: remote.map(Self.describe) ?? "unknown", isLoopback: remote.map(Self.isLoopback) ?? true,
             connectedAt: now, lastInteraction: now)
         var limits = RESPRequestLimits.redisDefaults
         limits.maxBulkLength = daemon.configuration.maxBulkLength
-        if daemon.settings.withLock({ $0.requirePassword }) != nil { limits.unauthenticated = RESPRequestLimits.Unauthenticated() }
+        var decoder = RESPRequestDecoder(limits: limits)
+        if daemon.settings.withLock({ $0.requirePassword }) != nil {
+            // Shared with the connection, so that AUTH lifts the caps (ConnectionState.requestLimits).
+            limits.unauthenticated = RESPRequestLimits.Unauthenticated()
+            let shared = NIOLoopBoundBox(limits, eventLoop: channel.eventLoop)
+            state.requestLimits = shared
+            decoder = RESPRequestDecoder(sharedLimits: shared)
+        }
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: limits)))
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
         try channel.pipeline.syncOperations.addHandler(handler)
     }
 

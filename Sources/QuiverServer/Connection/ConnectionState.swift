@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import QuiverRESP
 
 /// What the server knows of one client connection: its protocol, database, identity and
@@ -25,10 +26,18 @@ struct ConnectionState: Sendable {
     var user: String?
     /// Whether that user may only read.
     var isReadOnly = false
+    /// The decoder's limits, shared with it, on a connection that must authenticate: `AUTH`
+    /// and `HELLO … AUTH` lift Redis's pre-authentication caps through it (`RESET` puts them
+    /// back). `nil` when no password was required at connect.
+    var requestLimits: NIOLoopBoundBox<RESPRequestLimits>?
     /// Commands queued by `MULTI`, `nil` outside a transaction.
     var transaction: [[[UInt8]]]?
     /// Whether a queued command was refused, so `EXEC` must abort.
     var transactionFailed = false
+    /// `CLIENT NO-EVICT ON` (flag `e` of `CLIENT LIST`; quiverd never evicts clients).
+    var noEvict = false
+    /// `CLIENT NO-TOUCH ON` (flag `T` of `CLIENT LIST`).
+    var noTouch = false
     /// The last command's name, for `CLIENT LIST`.
     var lastCommand = "NULL"
     /// Wall-clock milliseconds of the last command.

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var protectedMode = true
     /// The password of the default user; `nil` for none. Default none.
     public var requirePassword: String?
+    /// Named users besides the default one (config-file `user` lines), who authenticate with
+    /// `AUTH NAME PASSWORD`. Default none.
+    public var users: [ServerUser] = []
     /// Most clients connected at once. Default 10,000.
     public var maxClients = 10_000
     /// Seconds a client may stay idle before it is disconnected; 0 for never. Default 0.
