@@ -23,4 +23,16 @@ public struct Key: Sendable, Hashable, Comparable, ExpressibleByStringLiteral, C
 
     /// Bytewise order.
     public static func < (a: Key, b: Key) -> Bool { compareKeys(a.bytes, b.bytes) < 0 }
+
+    /// Bytewise equality (one `memcmp`).
+    @inlinable
+    public static func == (a: Key, b: Key) -> Bool { a.bytes == b.bytes }
+
+    /// Hashes the bytes in one block and the length (the synthesized conformance feeds the
+    /// hasher a byte at a time, which dominated cache lookups).
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes.count)
+    }
 }

@@ -31,7 +31,7 @@ final class DaemonHarness {
     @discardableResult
     func run(_ arguments: [[UInt8]]) -> Result<RESPValue, CommandError> {
         guard let spec = CommandTable.lookUp(arguments[0]) else { return .failure(.err("unknown command")) }
-        return handler.dispatch(spec, arguments).reply
+        return handler.dispatchAlone(spec, arguments).reply
     }
 
     /// Runs one command given as text arguments.

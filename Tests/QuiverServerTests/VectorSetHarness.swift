@@ -38,7 +38,7 @@ final class VectorSetHarness {
     /// Runs a command given as byte strings.
     func run(bytes arguments: [[UInt8]]) -> Result<RESPValue, CommandError> {
         guard let spec = CommandTable.lookUp(arguments[0]) else { return .failure(.err("unknown command")) }
-        return handler.dispatch(spec, arguments).reply
+        return handler.dispatchAlone(spec, arguments).reply
     }
 
     /// Runs a command given as text.

@@ -43,7 +43,9 @@ enum ReplyAction: Sendable {
 
 /// One command of the server, declared as data (STYLE rule 26): its name, arity, flags, key
 /// positions, documentation, and the function that runs it.
-struct CommandSpec: Sendable {
+///
+/// A class, so that handing one from the table to the connection costs one retain.
+final class CommandSpec: Sendable {
     /// Upper-case name (`GET`; for a subcommand, `CLIENT|SETNAME`).
     let name: String
     /// Redis's convention: `n` exactly n arguments (the name included), `-n` at least n.
@@ -61,11 +63,19 @@ struct CommandSpec: Sendable {
     /// Subcommands (`CLIENT SETNAME`), dispatched on the first argument.
     let subcommands: [CommandSpec]
     let run: @Sendable (inout CommandContext) throws(CommandError) -> RESPValue
+    /// Stages the command into the connection's ``WriteBurst`` instead of running it, when it
+    /// can be (returns `false` to run it as usual); `nil` for commands that never are.
+    let stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)?
+    /// The lower-case name clients and `COMMAND INFO` use.
+    let lowercasedName: String
+    /// The UTF-8 bytes of ``name``.
+    let nameBytes: [UInt8]
 
     init(
         _ name: String, arity: Int, flags: CommandFlags, keys: (first: Int, last: Int, step: Int) = (0, 0, 0),
         group: String, summary: String, since: String = "1.0.0", complexity: String = "O(1)",
         subcommands: [CommandSpec] = [],
+        stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)? = nil,
         run: @escaping @Sendable (inout CommandContext) throws(CommandError) -> RESPValue
     ) {
         self.name = name
@@ -79,14 +89,26 @@ struct CommandSpec: Sendable {
         self.since = since
         self.complexity = complexity
         self.subcommands = subcommands
+        self.stage = stage
         self.run = run
+        lowercasedName = name.lowercased()
+        nameBytes = Array(name.utf8)
+    }
+
+    /// Whether `name` is this command's name, ignoring ASCII case.
+    func nameMatches(_ name: [UInt8]) -> Bool {
+        let upper = nameBytes
+        guard name.count == upper.count else { return false }
+        for index in 0..<name.count {
+            let byte = name[index]
+            let folded = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+            guard folded == upper[index] else { return false }
+        }
+        return true
     }
 
     /// Whether `count` arguments (the name included) fit the arity.
     func accepts(argumentCount count: Int) -> Bool { arity >= 0 ? count == arity : count >= -arity }
-
-    /// The lower-case name clients and `COMMAND INFO` use.
-    var lowercasedName: String { name.lowercased() }
 }
 
 /// Every command, by upper-case name: the families' tables together.
@@ -105,6 +127,44 @@ enum CommandTable {
         return table
     }()
 
+    /// The commands whose names fit a ``ShortCommandName``, for lookups that allocate nothing.
+    static let short: [ShortCommandName: CommandSpec] = {
+        var table: [ShortCommandName: CommandSpec] = [:]
+        for (name, spec) in all {
+            if let key = ShortCommandName(Array(name.utf8)) { table[key] = spec }
+        }
+        return table
+    }()
+
     /// The command `name` names, matched without regard to ASCII case.
-    static func lookUp(_ name: [UInt8]) -> CommandSpec? { all[CommandArguments.uppercased(name)] }
+    static func lookUp(_ name: [UInt8]) -> CommandSpec? {
+        if let key = ShortCommandName(name) { return short[key] }
+        return all[CommandArguments.uppercased(name)]
+    }
+}
+
+/// A command name of at most 16 bytes, upper-cased and packed into two words: the table key of
+/// ``CommandTable/lookUp(_:)`` (names are looked up once per command).
+struct ShortCommandName: Hashable, Sendable {
+    let low: UInt64
+    let high: UInt64
+    /// Tells apart names that differ only by trailing NUL bytes.
+    let count: UInt8
+
+    /// The packed upper-case `name`, or `nil` when it is empty or longer than 16 bytes.
+    init?(_ name: [UInt8]) {
+        guard !name.isEmpty, name.count <= 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        for (index, byte) in name.enumerated() {
+            let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+            if index < 8 {
+                words.0 |= UInt64(upper) << (8 * UInt64(index))
+            } else {
+                words.1 |= UInt64(upper) << (8 * UInt64(index - 8))
+            }
+        }
+        low = words.0
+        high = words.1
+        count = UInt8(name.count)
+    }
 }

@@ -15,7 +15,7 @@ enum StringCommands {
         CommandSpec(
             "SET", arity: -3, flags: [.write, .denyoom], keys: (1, 1, 1), group: "string",
             summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-            run: set),
+            stage: stageSet, run: set),
         CommandSpec(
             "SETNX", arity: 3, flags: [.write, .denyoom, .fast], keys: (1, 1, 1), group: "string",
             summary: "Set the string value of a key only when the key doesn't exist.", run: setnx),
@@ -164,6 +164,19 @@ enum StringCommands {
             let kept = options.keepTTL ? old?.deadline ?? .max : .max
             return ([.set(value: value, deadline: deadline ?? kept)], .success(reply))
         }
+    }
+
+    /// Stages a plain `SET key value` (no options, not over a vector set) into the connection's
+    /// burst; anything else runs as ``set(_:)``.
+    static func stageSet(_ context: inout CommandContext, _ burst: inout WriteBurst) throws(CommandError) -> Bool {
+        let arguments = context.arguments
+        guard arguments.count == 3 else { return false }
+        let strings = try context.stringTable()
+        let key = Key(arguments[1])
+        guard burst.accepts(strings), !context.isVectorSet(key) else { return false }
+        try context.requireMemory()
+        burst.stageSet(key, arguments[2], in: strings)
+        return true
     }
 
     static func setnx(_ context: inout CommandContext) throws(CommandError) -> RESPValue {

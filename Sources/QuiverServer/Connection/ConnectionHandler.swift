@@ -14,6 +14,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     var state: ConnectionState
     private var output: ByteBuffer
     private var closing = false
+    /// Whether a read burst is under way (between the first read and `channelReadComplete`).
+    private var inBurst = false
+    /// Writes staged in this burst, committed at its end (``WriteBurst``).
+    private var burst = WriteBurst()
+    /// The command run last: pipelines repeat one command, which then needs no table lookup.
+    private var lastSpec: CommandSpec?
 
     init(daemon: Daemon, state: ConnectionState, allocator: ByteBufferAllocator) {
         self.daemon = daemon
@@ -76,7 +82,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        commitBurst()
         daemon.clients.unregister(state.id)
+        TransactionRegistry.shared.connectionClosed(daemon, state.id)
         context.fireChannelInactive()
     }
 
@@ -84,7 +92,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         closing = true
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count)
         buffer.writeString(message)
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     static let protectedModeMessage =
@@ -96,6 +105,10 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
+        if !inBurst {
+            inBurst = true
+            state.lastInteraction = daemon.database.configuration.wallClock()
+        }
         switch unwrapInboundIn(data) {
         case .command(let buffers):
             let arguments = buffers.map { Array($0.readableBytesView) }
@@ -104,24 +117,53 @@ final class ConnectionHandler: ChannelInboundHandler {
             case .none: break
             case .close:
                 closing = true
+                endBurst()
                 flush(context, thenClose: true)
             case .shutdown:
                 closing = true
+                endBurst()
                 flush(context, thenClose: true)
                 let daemon = self.daemon
                 Task { await daemon.stop() }
             }
         case .protocolError(let error):
             closing = true
+            commitBurst()
             var reply = error.replyBytes
             output.writeBuffer(&reply)
+            endBurst()
             flush(context, thenClose: true)
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if !closing { flush(context, thenClose: false) }
+        if !closing {
+            endBurst()
+            flush(context, thenClose: false)
+        }
         context.fireChannelReadComplete()
+    }
+
+    /// Commits the staged writes and publishes the connection's state for `CLIENT LIST`, once
+    /// per read burst rather than once per command.
+    private func endBurst() {
+        commitBurst()
+        if inBurst {
+            inBurst = false
+            daemon.clients.update(state)
+        }
+    }
+
+    /// Commits the writes staged by the burst so far; when that fails, their replies become the
+    /// error.
+    private func commitBurst() {
+        guard !burst.isEmpty else { return }
+        let count = burst.count
+        let repliesStart = burst.repliesStart
+        do { try burst.commit() } catch {
+            output.moveWriterIndex(to: repliesStart)
+            for _ in 0..<count { _ = output.writeRESPSimpleError(error.text) }
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -137,28 +179,33 @@ final class ConnectionHandler: ChannelInboundHandler {
         let bytes = output
         output = context.channel.allocator.buffer(capacity: 4096)
         let write = context.writeAndFlush(wrapOutboundOut(bytes))
-        if thenClose { write.whenComplete { _ in context.close(promise: nil) } }
+        if thenClose {
+            let channel = context.channel
+            write.whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 
     /// Runs one command and appends its reply to the output; returns what to do next.
     func execute(_ arguments: [[UInt8]]) -> ReplyAction {
         guard let first = arguments.first else { return .none }
         let started = ContinuousClock.now
-        state.lastInteraction = daemon.database.configuration.wallClock()
-        guard let spec = CommandTable.lookUp(first) else {
+        let found: CommandSpec?
+        if let last = lastSpec, last.nameMatches(first) { found = last } else { found = CommandTable.lookUp(first) }
+        guard let spec = found else {
+            commitBurst()
             let text = String(decoding: first, as: UTF8.self)
             let rest = arguments.dropFirst().prefix(10).map { "'\(String(decoding: $0, as: UTF8.self))' " }.joined()
             if state.transaction != nil { state.transactionFailed = true }
             reply(.failure(.err("unknown command '\(text)', with args beginning with: \(rest)")))
             return .none
         }
+        lastSpec = spec
         state.lastCommand = spec.lowercasedName
         let result = dispatch(spec, arguments)
         reply(result.reply)
-        let microseconds = Int((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000)
-            + Int((ContinuousClock.now - started).components.seconds) * 1_000_000
+        let elapsed = (ContinuousClock.now - started).components
+        let microseconds = Int(elapsed.seconds) * 1_000_000 + Int(elapsed.attoseconds / 1_000_000_000_000)
         daemon.statistics.recordCommand(spec.lowercasedName, microseconds: microseconds)
-        daemon.clients.update(state)
         return result.action
     }
 
@@ -169,8 +216,21 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Runs one command as a burst of its own: ``dispatch(_:_:)``, then the commit of what it
+    /// staged (whose failure becomes the reply). For callers that drive the handler without a
+    /// channel.
+    func dispatchAlone(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
+        var result = dispatch(spec, arguments)
+        do { try burst.commit() } catch { result.reply = .failure(error) }
+        return result
+    }
+
     /// Checks arity, authentication, permissions and transactions, then runs `spec`.
+    ///
+    /// A command with a ``CommandSpec/stage`` may join the burst's staged writes instead; any
+    /// other command first commits them, so it sees them.
     func dispatch(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
+        if spec.stage == nil { commitBurst() }
         var spec = spec
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
             let name = spec.name + "|" + CommandArguments.uppercased(arguments[1])
@@ -194,6 +254,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             )
         }
         if state.isReadOnly, spec.flags.contains(.write) {
+            if state.transaction != nil { state.transactionFailed = true }
             return (.failure(CommandError("NOPERM User \(state.user ?? "default") has no permissions to run the '\(spec.lowercasedName)' command")), .none)
         }
         if state.transaction != nil, !spec.flags.contains(.noMulti) {
@@ -203,6 +264,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         var context = CommandContext(daemon: daemon, connection: state, arguments: arguments)
         let result: Result<RESPValue, CommandError>
         do {
+            if let stage = spec.stage {
+                let wasEmpty = burst.isEmpty
+                if try stage(&context, &burst) {
+                    if wasEmpty { burst.repliesStart = output.writerIndex }
+                    return (.success(.ok), .none)
+                }
+            }
+            commitBurst()
             result = .success(try spec.run(&context))
         } catch {
             result = .failure(error)

@@ -1,4 +1,4 @@
-public import Quiver
+internal import Quiver
 internal import QuiverIndex
 internal import QuiverRESP
 internal import NIOCore
@@ -14,7 +14,9 @@ public final class Daemon: Sendable {
     /// The settings the server runs with (`CONFIG SET` changes the runtime copy, ``settings``).
     public let configuration: ServerConfiguration
     let logger: Logger
-    private let databaseBox: Locked<Database>
+    private let databaseReference: PublishedReference<Database>
+    /// Held while `DEBUG RELOAD` replaces the database.
+    private let reloading = Locked(())
     let keyspaces: [LogicalDatabase] = (0..<16).map(LogicalDatabase.init)
     let vectorSets = VectorSetRegistry()
     let clients = ClientRegistry()
@@ -30,7 +32,7 @@ public final class Daemon: Sendable {
     let runID: String
 
     /// The database the server runs on.
-    var database: Database { databaseBox.withLock { $0 } }
+    var database: Database { databaseReference.object }
 
     /// Opens the database in `configuration.directory`.
     ///
@@ -40,7 +42,7 @@ public final class Daemon: Sendable {
         self.configuration = configuration
         self.logger = logger
         let database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
-        databaseBox = Locked(database)
+        databaseReference = PublishedReference(database)
         settings = Locked(RuntimeSettings(configuration))
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 8)))
         startedAt = database.configuration.wallClock()
@@ -127,11 +129,12 @@ public final class Daemon: Sendable {
     /// Replaces the database by a fresh open of the same directory (`DEBUG RELOAD`): everything
     /// is flushed and closed first, so the reopened state is exactly what is on disk.
     func reloadDatabase() throws(CommandError) {
-        try databaseBox.withLock { (database) throws(CommandError) in
+        try reloading.withLock { () throws(CommandError) in
             do {
                 try database.close()
-                database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
-                try vectorSets.load(from: database)
+                let reopened = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
+                databaseReference.publish(reopened)
+                try vectorSets.load(from: reopened)
             } catch {
                 throw CommandError.err("reload failed: \(error)")
             }

@@ -34,6 +34,20 @@ struct LogicalDatabase: Sendable {
         let scan = Locked<(snapshot: KeyScanSnapshot, used: ContinuousClock.Instant)?>(nil)
         /// The background reclaim of expired strings, started once per server (kept by database 0).
         let reclaim = Locked<KeyExpiryReclaim?>(nil)
+        /// The strings table once it exists, readable without a lock (every command reads it);
+        /// published under `strings`'s lock.
+        let resolvedStrings = PublishedReference<ResolvedStrings>()
+    }
+
+    /// A strings table and the database it belongs to.
+    final class ResolvedStrings: Sendable {
+        let database: Database
+        let cache: Cache
+
+        init(database: Database, cache: Cache) {
+            self.database = database
+            self.cache = cache
+        }
     }
 
     /// Logical database `index`.
@@ -50,9 +64,7 @@ struct LogicalDatabase: Sendable {
 
     /// The strings table of `database` (created on first use; resolved once per database).
     func strings(in database: Database) throws(CommandError) -> Cache {
-        if let resolved = shared.strings.withLock({ $0 }), resolved.database === database, let cache = resolved.cache {
-            return cache
-        }
+        if let resolved = shared.resolvedStrings.optionalObject, resolved.database === database { return resolved.cache }
         let name = stringTableName
         return try shared.strings.withLock { (resolved) throws(CommandError) -> Cache in
             if let resolved, resolved.database === database, let cache = resolved.cache { return cache }
@@ -68,6 +80,7 @@ struct LogicalDatabase: Sendable {
                 } catch { throw CommandError(error) }
             }
             resolved = (database, cache)
+            shared.resolvedStrings.publish(ResolvedStrings(database: database, cache: cache))
             return cache
         }
     }
@@ -79,6 +92,7 @@ struct LogicalDatabase: Sendable {
             if let resolved, resolved.database === database { return resolved.cache }
             let cache = try? database.cache(name)
             resolved = (database, cache)
+            if let cache { shared.resolvedStrings.publish(ResolvedStrings(database: database, cache: cache)) }
             return cache
         }
     }
@@ -100,9 +114,7 @@ struct LogicalDatabase: Sendable {
     /// background reclaim of expired strings (``Daemon/startKeyExpiryReclaim()``).
     func strings(of daemon: Daemon) throws(CommandError) -> Cache {
         let database = daemon.database
-        if let resolved = shared.strings.withLock({ $0 }), resolved.database === database, let cache = resolved.cache {
-            return cache
-        }
+        if let resolved = shared.resolvedStrings.optionalObject, resolved.database === database { return resolved.cache }
         daemon.startKeyExpiryReclaim()
         return try strings(in: database)
     }

@@ -1,0 +1,44 @@
+internal import Quiver
+
+/// Plain writes of one read burst of a connection, committed together as one atomic batch
+/// when the burst ends or a command that is not staged comes: a pipeline of `SET`s costs one log
+/// record, not one each.
+///
+/// A staged command's reply is written at once but reaches the client only after the commit
+/// (the output is flushed after it); when the commit fails, ``repliesStart`` says where those
+/// replies start, to be replaced by the error.
+struct WriteBurst {
+    /// The strings table the staged sets go to; a burst stages into one table only.
+    private(set) var table: Cache?
+    private var entries: [(key: Key, value: [UInt8])] = []
+    /// The output's writer index before the first staged reply (the connection sets it when
+    /// the first command is staged).
+    var repliesStart = 0
+
+    /// Whether nothing is staged.
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// How many commands are staged.
+    var count: Int { entries.count }
+
+    /// Whether a set into `table` can join the burst (it is empty or stages into `table`).
+    func accepts(_ table: Cache) -> Bool { self.table.map { $0.name == table.name } ?? true }
+
+    /// Stages `value` under `key` in `table` (which ``accepts(_:)`` must accept).
+    mutating func stageSet(_ key: Key, _ value: [UInt8], in table: Cache) {
+        self.table = table
+        entries.append((key, value))
+    }
+
+    /// Commits what is staged and empties the burst.
+    ///
+    /// - Throws: The commit's error, as the reply each staged command gets instead of its own.
+    mutating func commit() throws(CommandError) {
+        defer {
+            entries.removeAll(keepingCapacity: true)
+            table = nil
+        }
+        guard let table, !entries.isEmpty else { return }
+        do { try table.set(entries) } catch { throw CommandError(error) }
+    }
+}

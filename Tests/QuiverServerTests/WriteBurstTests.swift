@@ -1,0 +1,74 @@
+import NIOCore
+import NIOEmbedded
+import Quiver
+import QuiverRESP
+import Testing
+
+@testable import QuiverServer
+
+/// A pipeline's plain `SET`s are staged and committed together (``WriteBurst``); every other
+/// command sees them, and replies keep their order.
+@Suite struct WriteBurstTests {
+    /// Sends several commands in one read (one pipeline) and returns the replies as text.
+    private func pipeline(_ client: ServerTestClient, _ commands: [[String]]) throws -> [String] {
+        var buffer = client.channel.allocator.buffer(capacity: 1024)
+        for arguments in commands {
+            buffer.writeString("*\(arguments.count)\r\n")
+            for argument in arguments { buffer.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n") }
+        }
+        try client.channel.writeInbound(buffer)
+        var output = client.channel.allocator.buffer(capacity: 1024)
+        while var part = try client.channel.readOutbound(as: ByteBuffer.self) { output.writeBuffer(&part) }
+        var parser = RESPReplyParser()
+        var replies: [String] = []
+        while let reply = try parser.next(in: &output) { replies.append(replyText(reply)) }
+        return replies
+    }
+
+    @Test func laterCommandsOfThePipelineSeeTheStagedSets() async throws {
+        try await withServer { server in
+            let client = try server.connect()
+            let replies = try pipeline(
+                client,
+                [["SET", "a", "1"], ["SET", "b", "2"], ["GET", "a"], ["SET", "a", "3"], ["SET", "a", "4"], ["INCR", "b"],
+                 ["GET", "a"], ["SET", "c", "5"]])
+            #expect(replies == ["+OK", "+OK", "$1", "+OK", "+OK", ":3", "$4", "+OK"])
+            #expect(try client.reply("GET", "c") == "$5")
+        }
+    }
+
+    @Test func stagedSetsAreOneBatchInTheDatabase() async throws {
+        try await withServer { server in
+            let client = try server.connect()
+            #expect(try client.reply("SET", "warm", "up") == "+OK")  // creates the strings table
+            let before = server.daemon.database.engine.snapshot().sequence
+            let commands = (0..<20).map { ["SET", "k\($0)", "v\($0)"] }
+            #expect(try pipeline(client, commands) == Array(repeating: "+OK", count: 20))
+            #expect(server.daemon.database.engine.snapshot().sequence == before + 1)
+            let other = try server.connect()
+            #expect(try other.reply("GET", "k19") == "$v19")
+        }
+    }
+
+    @Test func setsWithOptionsOrOverAVectorSetRunOnTheirOwn() async throws {
+        try await withServer { server in
+            let client = try server.connect()
+            #expect(try client.reply("VADD", "vs", "VALUES", "2", "1", "0", "e") == ":1")
+            let replies = try pipeline(
+                client, [["SET", "x", "1"], ["SET", "x", "2", "GET"], ["SET", "vs", "s"], ["TYPE", "vs"], ["SET", "y", "1", "NX"]])
+            #expect(replies == ["+OK", "$1", "+OK", "+string", "+OK"])
+        }
+    }
+
+    @Test func aFailedCommitRepliesWithTheErrorForEveryStagedSet() async throws {
+        try await withServer({ $0.maxMemoryBytes = 0 }) { server in
+            let client = try server.connect()
+            #expect(try client.reply("SET", "warm", "up") == "+OK")
+            try server.daemon.database.close()
+            let replies = try pipeline(client, [["SET", "a", "1"], ["SET", "b", "2"], ["PING"]])
+            #expect(replies.count == 3)
+            #expect(replies[0].hasPrefix("-") && replies[1].hasPrefix("-"))
+            #expect(replies[2] == "+PONG")
+        }
+    }
+}
