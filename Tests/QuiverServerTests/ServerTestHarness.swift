@@ -86,6 +86,7 @@ struct ServerTestClient {
             buffer.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n")
         }
         try channel.writeInbound(buffer)
+        channel.embeddedEventLoop.run()  // the group commit of staged writes
         var output = channel.allocator.buffer(capacity: 256)
         while var part = try channel.readOutbound(as: ByteBuffer.self) { output.writeBuffer(&part) }
         var parser = RESPReplyParser()

@@ -17,6 +17,7 @@ import Testing
             for argument in arguments { buffer.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n") }
         }
         try client.channel.writeInbound(buffer)
+        client.channel.embeddedEventLoop.run()  // the group commit of staged writes
         var output = client.channel.allocator.buffer(capacity: 1024)
         while var part = try client.channel.readOutbound(as: ByteBuffer.self) { output.writeBuffer(&part) }
         var parser = RESPReplyParser()
@@ -69,6 +70,38 @@ import Testing
             #expect(replies.count == 3)
             #expect(replies[0].hasPrefix("-") && replies[1].hasPrefix("-"))
             #expect(replies[2] == "+PONG")
+        }
+    }
+
+    @Test func burstsOfConnectionsOfOneEventLoopAreOneGroupCommit() async throws {
+        try await withServer { server in
+            let warm = try server.connect()
+            #expect(try warm.reply("SET", "warm", "up") == "+OK")
+            let loop = EmbeddedEventLoop()
+            var channels: [EmbeddedChannel] = []
+            for id in 0..<3 {
+                let channel = EmbeddedChannel(loop: loop)
+                let state = ConnectionState(id: 500 + UInt64(id), address: "127.0.0.1:9", isLoopback: true, connectedAt: 0, lastInteraction: 0)
+                let handler = ConnectionHandler(daemon: server.daemon, state: state, allocator: channel.allocator)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
+                try channel.pipeline.syncOperations.addHandler(handler)
+                try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+                channels.append(channel)
+            }
+            let before = server.daemon.database.engine.snapshot().sequence
+            for (index, channel) in channels.enumerated() {
+                var buffer = channel.allocator.buffer(capacity: 64)
+                buffer.writeString("*3\r\n$3\r\nSET\r\n$1\r\n\(index)\r\n$1\r\nv\r\n")
+                try channel.writeInbound(buffer)
+                #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)  // not before the commit
+            }
+            loop.run()
+            #expect(server.daemon.database.engine.snapshot().sequence == before + 1)
+            for channel in channels {
+                let reply = try channel.readOutbound(as: ByteBuffer.self)
+                #expect(reply.map { String(buffer: $0) } == "+OK\r\n")
+            }
+            #expect(try warm.reply("MGET", "0", "1", "2") == "[$v,$v,$v]")
         }
     }
 }

@@ -17,7 +17,12 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Whether a read burst is under way (between the first read and `channelReadComplete`).
     private var inBurst = false
     /// Writes staged in this burst, committed at its end (``WriteBurst``).
-    private var burst = WriteBurst()
+    var burst = WriteBurst()
+    /// The group commit of this connection's event loop, set when the connection becomes active.
+    private var committer: BurstCommitter?
+    /// Whether the burst waits in the committer (its replies are flushed by
+    /// ``finishGroupCommit(failure:context:)``).
+    private var awaitingGroupCommit = false
     /// The command run last: pipelines repeat one command, which then needs no table lookup.
     private var lastSpec: CommandSpec?
 
@@ -77,11 +82,13 @@ final class ConnectionHandler: ChannelInboundHandler {
             return
         }
         if settings.requirePassword == nil { state.user = "default" }
+        committer = daemon.burstCommitter(for: context.eventLoop)
         daemon.clients.register(state, channel: context.channel)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        closing = true
         commitBurst()
         daemon.clients.unregister(state.id)
         TransactionRegistry.shared.connectionClosed(daemon, state.id)
@@ -138,10 +145,32 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         if !closing {
-            endBurst()
-            flush(context, thenClose: false)
+            if !burst.isEmpty, let committer {
+                awaitingGroupCommit = true
+                committer.enqueue(self, context)
+            } else {
+                endBurst()
+                flush(context, thenClose: false)
+            }
         }
         context.fireChannelReadComplete()
+    }
+
+    /// Ends a burst the committer took: its replies become the commit's error when it failed,
+    /// then they are sent.
+    func finishGroupCommit(failure: CommandError?, context: ChannelHandlerContext) {
+        guard awaitingGroupCommit else { return }
+        awaitingGroupCommit = false
+        if let failure { replaceStagedReplies(with: failure) }
+        burst.reset()
+        endBurst()
+        if !closing { flush(context, thenClose: false) }
+    }
+
+    private func replaceStagedReplies(with error: CommandError) {
+        let count = burst.count
+        output.moveWriterIndex(to: burst.repliesStart)
+        for _ in 0..<count { _ = output.writeRESPSimpleError(error.text) }
     }
 
     /// Commits the staged writes and publishes the connection's state for `CLIENT LIST`, once
@@ -157,12 +186,11 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Commits the writes staged by the burst so far; when that fails, their replies become the
     /// error.
     private func commitBurst() {
+        if awaitingGroupCommit { committer?.commitWaiting() }
         guard !burst.isEmpty else { return }
-        let count = burst.count
-        let repliesStart = burst.repliesStart
         do { try burst.commit() } catch {
-            output.moveWriterIndex(to: repliesStart)
-            for _ in 0..<count { _ = output.writeRESPSimpleError(error.text) }
+            replaceStagedReplies(with: error)
+            burst.reset()
         }
     }
 
@@ -221,7 +249,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// channel.
     func dispatchAlone(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
         var result = dispatch(spec, arguments)
-        do { try burst.commit() } catch { result.reply = .failure(error) }
+        do { try burst.commit() } catch {
+            result.reply = .failure(error)
+            burst.reset()
+        }
         return result
     }
 

@@ -30,15 +30,25 @@ struct WriteBurst {
         entries.append((key, value))
     }
 
-    /// Commits what is staged and empties the burst.
+    /// Adds what is staged to `batch` (a group commit of several connections' bursts).
+    func add(to batch: inout Batch) {
+        guard let table else { return }
+        for entry in entries { batch.set(entry.value, forKey: entry.key, inCache: table.name) }
+    }
+
+    /// Empties the burst (after a group commit took its entries).
+    mutating func reset() {
+        entries.removeAll(keepingCapacity: true)
+        table = nil
+    }
+
+    /// Commits what is staged and empties the burst; on failure the entries stay (``count``
+    /// says how many replies to replace) until ``reset()``.
     ///
     /// - Throws: The commit's error, as the reply each staged command gets instead of its own.
     mutating func commit() throws(CommandError) {
-        defer {
-            entries.removeAll(keepingCapacity: true)
-            table = nil
-        }
         guard let table, !entries.isEmpty else { return }
         do { try table.set(entries) } catch { throw CommandError(error) }
+        reset()
     }
 }

@@ -34,6 +34,20 @@ public final class Daemon: Sendable {
     /// The database the server runs on.
     var database: Database { databaseReference.object }
 
+    /// The group commit of each event loop's connections, by event loop.
+    private let committers = Locked<[ObjectIdentifier: BurstCommitter]>([:])
+
+    /// The group commit of the connections of `eventLoop` (one per loop, made on first use).
+    func burstCommitter(for eventLoop: any EventLoop) -> BurstCommitter {
+        committers.withLock { committers in
+            let id = ObjectIdentifier(eventLoop)
+            if let existing = committers[id] { return existing }
+            let made = BurstCommitter(eventLoop: eventLoop)
+            committers[id] = made
+            return made
+        }
+    }
+
     /// Opens the database in `configuration.directory`.
     ///
     /// - Throws: ``QuiverError`` when the directory cannot be opened (locked by another process,
