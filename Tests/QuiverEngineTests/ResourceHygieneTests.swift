@@ -1,3 +1,4 @@
+import QuiverEngine
 import QuiverStorage
 import QuiverTestSupport
 import SystemPackage
@@ -23,6 +24,20 @@ import Testing
             }
             try fileIO.close(file)
             #expect(ResourceBaseline(directory: root).descriptors == 0)
+        }
+    }
+
+    /// An engine opened, flushed, closed, reopened and closed leaves no descriptor or mapping.
+    @Test func engineOpenCloseReturnsToBaseline() throws {
+        try withTemporaryDirectory { directory in
+            let root = directory.string
+            let engine = try StorageEngine.open(directory: directory)
+            try engine.flush()
+            try engine.close()
+            #expect(ResourceBaseline(directory: root) == ResourceBaseline(descriptors: 0, mappings: 0))
+            let reopened = try StorageEngine.open(directory: directory)
+            try reopened.close()
+            #expect(ResourceBaseline(directory: root) == ResourceBaseline(descriptors: 0, mappings: 0))
         }
     }
 }
