@@ -21,7 +21,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         output = allocator.buffer(capacity: 4096)
     }
 
-    /// Adds the decoder and a handler for `daemon` to a new client's pipeline.
+    /// Adds the decoder and a handler for `daemon` to a new client's pipeline, with the limits of
+    /// its configuration: bulk length in the decoder, query buffer (`ByteToMessageHandler`'s
+    /// maximum buffer size: unparsed bytes over it close the connection), output buffer
+    /// (``OutputBufferLimiter``).
     static func install(on channel: any Channel, daemon: Daemon) throws {
         let now = daemon.database.configuration.wallClock()
         let remote = channel.remoteAddress
@@ -32,8 +35,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         limits.maxBulkLength = daemon.configuration.maxBulkLength
         if daemon.settings.withLock({ $0.requirePassword }) != nil { limits.unauthenticated = RESPRequestLimits.Unauthenticated() }
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: limits)))
+        let decoder = RESPRequestDecoder(limits: limits)
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(decoder, maximumBufferSize: daemon.configuration.maxQueryBufferBytes))
         try channel.pipeline.syncOperations.addHandler(handler)
+        try OutputBufferLimiter.install(on: channel, limit: daemon.configuration.maxOutputBufferBytes, logger: daemon.logger)
     }
 
     static func describe(_ address: SocketAddress) -> String {
@@ -75,6 +81,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func refuse(_ context: ChannelHandlerContext, _ message: String) {
         closing = true
+        daemon.logger.info("refused a client", metadata: ["address": "\(state.address)", "reason": "\(message.dropFirst().prefix(40))"])
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count)
         buffer.writeString(message)
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
