@@ -85,7 +85,7 @@ import Testing
                 let handler = ConnectionHandler(daemon: server.daemon, state: state, allocator: channel.allocator)
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
                 try channel.pipeline.syncOperations.addHandler(handler)
-                try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+                try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).get()
                 channels.append(channel)
             }
             let before = server.daemon.database.engine.snapshot().sequence

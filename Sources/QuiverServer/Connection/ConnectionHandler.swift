@@ -32,7 +32,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         output = allocator.buffer(capacity: 4096)
     }
 
-    /// Adds the decoder and a handler for `daemon` to a new client's pipeline.
+    /// Adds the decoder and a handler for `daemon` to a new client's pipeline, with the limits of
+    /// its configuration: bulk length in the decoder, query buffer (`ByteToMessageHandler`'s
+    /// maximum buffer size: unparsed bytes over it close the connection), output buffer
+    /// (``OutputBufferLimiter``).
     static func install(on channel: any Channel, daemon: Daemon) throws {
         let now = daemon.database.configuration.wallClock()
         let remote = channel.remoteAddress
@@ -50,8 +53,10 @@ final class ConnectionHandler: ChannelInboundHandler {
             decoder = RESPRequestDecoder(sharedLimits: shared)
         }
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(decoder))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(decoder, maximumBufferSize: daemon.configuration.maxQueryBufferBytes))
         try channel.pipeline.syncOperations.addHandler(handler)
+        try OutputBufferLimiter.install(on: channel, limit: daemon.configuration.maxOutputBufferBytes, logger: daemon.logger)
     }
 
     static func describe(_ address: SocketAddress) -> String {
@@ -97,6 +102,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func refuse(_ context: ChannelHandlerContext, _ message: String) {
         closing = true
+        daemon.logger.info("refused a client", metadata: ["address": "\(state.address)", "reason": "\(message.dropFirst().prefix(40))"])
         var buffer = context.channel.allocator.buffer(capacity: message.utf8.count)
         buffer.writeString(message)
         let channel = context.channel

@@ -21,6 +21,8 @@ public final class Daemon: Sendable {
     let vectorSets = VectorSetRegistry()
     let clients = ClientRegistry()
     let statistics = ServerStatistics()
+    /// The metrics and health endpoint, the idle-client timer, readiness.
+    let operations = DaemonOperations()
     /// Settings that `CONFIG SET` may change while the server runs.
     let settings: Locked<RuntimeSettings>
     let group: MultiThreadedEventLoopGroup
@@ -47,6 +49,9 @@ public final class Daemon: Sendable {
             return made
         }
     }
+
+    /// Whether ``stop()`` has begun.
+    var isStopping: Bool { stopState.withLock { $0.stopping } }
 
     /// Opens the database in `configuration.directory`.
     ///
@@ -97,6 +102,9 @@ public final class Daemon: Sendable {
             ports.append(channel.localAddress?.port ?? configuration.port)
             logger.info("listening", metadata: ["address": "\(address)", "port": "\(ports.last!)"])
         }
+        startKeyExpiryReclaim()
+        try await operations.start(for: self)
+        logger.info("ready to accept connections", metadata: ["dir": "\(configuration.directory)"])
         return ports
     }
 
@@ -112,15 +120,19 @@ public final class Daemon: Sendable {
             await waitUntilStopped()
             return
         }
+        logger.info("stopping: no new clients, closing connections, flushing")
+        operations.stopAccepting()
         let listeners = channels.withLock { $0 }
         for channel in listeners { try? await channel.close() }
         await clients.closeAll()
+        stopKeyExpiryReclaim()
         do { try database.close() } catch { logger.error("closing the database failed", metadata: ["error": "\(error)"]) }
         let waiters = stopState.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.finished = true
             defer { state.waiters = [] }
             return state.waiters
         }
+        await operations.stop()
         for waiter in waiters { waiter.resume() }
         logger.info("stopped")
     }
@@ -171,34 +183,6 @@ struct RuntimeSettings: Sendable {
         maxMemoryBytes = configuration.maxMemoryBytes
         protectedMode = configuration.protectedMode
     }
-}
-
-/// Counters of the whole server (`INFO stats`, metrics).
-final class ServerStatistics: Sendable {
-    private struct State {
-        var connectionsReceived = 0
-        var rejectedConnections = 0
-        var commandsProcessed = 0
-        var perCommand: [String: (calls: Int, microseconds: Int)] = [:]
-    }
-
-    private let state = Locked(State())
-
-    func connectionReceived() { state.withLock { $0.connectionsReceived += 1 } }
-    func connectionRejected() { state.withLock { $0.rejectedConnections += 1 } }
-
-    func recordCommand(_ name: String, microseconds: Int) {
-        state.withLock { state in
-            state.commandsProcessed += 1
-            state.perCommand[name, default: (0, 0)].calls += 1
-            state.perCommand[name, default: (0, 0)].microseconds += microseconds
-        }
-    }
-
-    var connectionsReceived: Int { state.withLock { $0.connectionsReceived } }
-    var rejectedConnections: Int { state.withLock { $0.rejectedConnections } }
-    var commandsProcessed: Int { state.withLock { $0.commandsProcessed } }
-    var perCommand: [String: (calls: Int, microseconds: Int)] { state.withLock { $0.perCommand } }
 }
 
 /// The connected clients, for `CLIENT LIST`, `INFO clients`, `maxclients` and shutdown.

@@ -1,4 +1,5 @@
 public import Quiver
+public import Logging
 
 /// Settings of a `quiverd` server: the command line's options, a config file's keys, and the
 /// defaults of both. Names follow redis.conf where Redis has the setting.
@@ -32,7 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var maxClients = 10_000
     /// Seconds a client may stay idle before it is disconnected; 0 for never. Default 0.
     public var idleTimeoutSeconds = 0
-    /// Port of the HTTP endpoint for Prometheus metrics and health checks; `nil` for none.
+    /// Port of the HTTP endpoint for Prometheus metrics (`/metrics`) and health checks
+    /// (`/health/live`, `/health/ready`), on every bind address; `nil` for none. Default none.
     public var metricsPort: Int?
 
     // MARK: Limits
@@ -42,13 +44,17 @@ public struct ServerConfiguration: Sendable {
     /// Most bytes of unparsed input held per client (`client-query-buffer-limit`). Default 1 GiB.
     public var maxQueryBufferBytes = 1 << 30
     /// Output a client may leave unread before it is disconnected (the hard limit of
-    /// `client-output-buffer-limit normal`). Default 256 MiB.
+    /// `client-output-buffer-limit normal`): replies queued in the server beyond what the
+    /// kernel's socket buffer took. Default 256 MiB; `Int.max` for no limit.
     public var maxOutputBufferBytes = 256 << 20
 
     // MARK: Operations
 
     /// Whether `DEBUG` is accepted. Default `false`.
     public var enableDebugCommand = false
+    /// The least severe log messages written to standard error. Default `info`; `debug` adds
+    /// one line per refused or failed connection.
+    public var logLevel: Logger.Level = .info
 
     /// The defaults.
     public init() {}
