@@ -18,9 +18,10 @@ struct ConfigFileParser: Sendable {
     func parse(_ text: String) throws(ConfigurationError) -> [ConfigDirective] {
         var directives: [ConfigDirective] = []
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on bytes: in a `String`, "\r\n" is one `Character`, not a "\n".
+        for line in Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
-            let words = try split(Array(line.utf8), line: number)
+            let words = try split(Array(line), line: number)
             guard let key = words.first, !key.hasPrefix("#") else { continue }
             directives.append(ConfigDirective(key: key, arguments: Array(words.dropFirst()), line: number))
         }
