@@ -137,6 +137,7 @@ let package = Package(
             name: "QuiverServerTests",
             dependencies: [
                 "QuiverServer", "QuiverRESP", "Quiver", "QuiverTestSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -87,7 +87,6 @@ import Testing
     }
 
     @Test func processFigures() {
-        #expect(InfoSections.residentBytes() > 0)
         #expect(InfoSections.operatingSystem().hasPrefix("Linux "))
         #expect(InfoSections.fixed2(216.5) == "216.50")
         #expect(InfoSections.fixed2(0.004) == "0.00")

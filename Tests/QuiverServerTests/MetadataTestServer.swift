@@ -3,6 +3,7 @@ import NIOEmbedded
 import Quiver
 import QuiverRESP
 import QuiverTestSupport
+import SystemPackage
 import Testing
 
 @testable import QuiverServer
@@ -19,10 +20,7 @@ final class MetadataTestServer {
     private var nextClient: UInt64 = 1_000
 
     init() throws {
-        var template = Array("/tmp/quiverd-unit-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        directory = makeTemporaryDirectory().string
         var configuration = ServerConfiguration()
         configuration.directory = directory + "/data"
         configuration.durability = .none
@@ -47,27 +45,7 @@ final class MetadataTestServer {
     func close() async {
         try? daemon.database.close()
         await daemon.shutdownEventLoops()
-        removeTree(directory)
-    }
-
-    private func removeTree(_ path: String) {
-        var stack = [path]
-        var directories: [String] = []
-        while let next = stack.popLast() {
-            directories.append(next)
-            guard let handle = opendir(next) else { continue }
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-                }
-                guard name != ".", name != ".." else { continue }
-                let child = next + "/" + name
-                var info = stat()
-                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { stack.append(child) } else { unlink(child) }
-            }
-            closedir(handle)
-        }
-        for directory in directories.reversed() { rmdir(directory) }
+        removeTree(FilePath(directory))
     }
 }
 

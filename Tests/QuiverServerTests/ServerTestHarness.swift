@@ -2,6 +2,8 @@ import NIOCore
 import NIOEmbedded
 import Quiver
 import QuiverRESP
+import QuiverTestSupport
+import SystemPackage
 import Testing
 
 @testable import QuiverServer
@@ -19,10 +21,7 @@ final class ServerTestHarness {
     private var nextClient: UInt64 = 100
 
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        var template = Array("/tmp/quiverd-unit-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        directory = makeTemporaryDirectory().string
         var configuration = ServerConfiguration()
         configuration.directory = directory + "/data"
         configuration.durability = .none
@@ -49,27 +48,7 @@ final class ServerTestHarness {
     func close() async {
         await daemon.stop()
         await daemon.shutdownEventLoops()
-        var stack = [directory]
-        var directories: [String] = []
-        while let next = stack.popLast() {
-            directories.append(next)
-            guard let handle = opendir(next) else { continue }
-            while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-                }
-                guard name != ".", name != ".." else { continue }
-                let child = next + "/" + name
-                var info = stat()
-                if lstat(child, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                    stack.append(child)
-                } else {
-                    unlink(child)
-                }
-            }
-            closedir(handle)
-        }
-        for directory in directories.reversed() { rmdir(directory) }
+        removeTree(FilePath(directory))
     }
 }
 

@@ -91,16 +91,6 @@ public struct Cache: Sendable {
         try database.commit(singleBatch { $0.set(value, forKey: key, ttl: ttl, inCache: name) })
     }
 
-    /// Stores every value under its key, in order (a later entry of one key wins), in one atomic
-    /// write: one log record for all of them.
-    public func set(_ entries: [(key: Key, value: [UInt8])], ttl: Duration? = nil) throws(QuiverError) {
-        guard !entries.isEmpty else { return }
-        try database.commit(
-            singleBatch { batch in
-                for entry in entries { batch.set(entry.value, forKey: entry.key, ttl: ttl, inCache: name) }
-            })
-    }
-
     /// Stores `value` under the UTF-8 bytes of `key`.
     public func set(_ value: [UInt8], forKey key: String, ttl: Duration? = nil) throws(QuiverError) {
         try set(value, forKey: Key(key), ttl: ttl)

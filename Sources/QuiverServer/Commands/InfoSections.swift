@@ -93,7 +93,7 @@ enum InfoSections {
     /// `used_memory` is the process's resident set (quiverd has no allocator statistics);
     /// `used_memory_dataset` is what `maxmemory` limits: the key and value bytes of the strings.
     static func memory(_ daemon: Daemon) -> [(String, String)] {
-        let resident = residentBytes()
+        let resident = ProcessMemory.residentBytes() ?? 0
         let peak = peakResident.withLock { peak in
             peak = max(peak, resident)
             return peak
@@ -228,20 +228,6 @@ enum InfoSections {
 
     /// The memory page size (`sysconf(_SC_PAGESIZE)`).
     static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
-
-    /// The process's resident set in bytes: the second field of `/proc/self/statm` (in pages);
-    /// 0 where there is no such file.
-    static func residentBytes() -> Int {
-        let descriptor = open("/proc/self/statm", O_RDONLY)
-        guard descriptor >= 0 else { return 0 }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return 0 }
-        let fields = buffer[0..<count].split(separator: UInt8(ascii: " "))
-        guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return 0 }
-        return pages * pageSize
-    }
 
     /// `uname`'s system, release and machine: `Linux 6.8.0 x86_64`.
     static func operatingSystem() -> String {

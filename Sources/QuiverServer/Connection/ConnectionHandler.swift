@@ -23,8 +23,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Whether the burst waits in the committer (its replies are flushed by
     /// ``finishGroupCommit(failure:context:)``).
     private var awaitingGroupCommit = false
-    /// The command run last: pipelines repeat one command, which then needs no table lookup.
+    /// The command run last and its statistics slot: pipelines repeat one command, which then
+    /// needs no table lookup and no slot lookup.
     private var lastSpec: CommandSpec?
+    private var lastSlot = 0
 
     init(daemon: Daemon, state: ConnectionState, allocator: ByteBufferAllocator) {
         self.daemon = daemon
@@ -194,7 +196,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func commitBurst() {
         if awaitingGroupCommit { committer?.commitWaiting() }
         guard !burst.isEmpty else { return }
-        do { try burst.commit() } catch {
+        do { try burst.commit(in: daemon.database) } catch {
             replaceStagedReplies(with: error)
             burst.reset()
         }
@@ -223,9 +225,14 @@ final class ConnectionHandler: ChannelInboundHandler {
     func execute(_ arguments: [[UInt8]]) -> ReplyAction {
         guard let first = arguments.first else { return .none }
         let started = ContinuousClock.now
-        let found: CommandSpec?
-        if let last = lastSpec, last.nameMatches(first) { found = last } else { found = CommandTable.lookUp(first) }
-        guard let spec = found else {
+        let spec: CommandSpec
+        if let last = lastSpec, last.nameMatches(first) {
+            spec = last
+        } else if let found = CommandTable.lookUp(first) {
+            spec = found
+            lastSpec = found
+            lastSlot = ServerStatistics.slot(of: found.lowercasedName)
+        } else {
             commitBurst()
             let text = String(decoding: first, as: UTF8.self)
             let rest = arguments.dropFirst().prefix(10).map { "'\(String(decoding: $0, as: UTF8.self))' " }.joined()
@@ -233,13 +240,12 @@ final class ConnectionHandler: ChannelInboundHandler {
             reply(.failure(.err("unknown command '\(text)', with args beginning with: \(rest)")))
             return .none
         }
-        lastSpec = spec
         state.lastCommand = spec.lowercasedName
         let result = dispatch(spec, arguments)
         reply(result.reply)
         let elapsed = (ContinuousClock.now - started).components
-        let microseconds = Int(elapsed.seconds) * 1_000_000 + Int(elapsed.attoseconds / 1_000_000_000_000)
-        daemon.statistics.recordCommand(spec.lowercasedName, microseconds: microseconds)
+        let nanoseconds = Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
+        daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: nanoseconds)
         return result.action
     }
 
@@ -255,7 +261,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// channel.
     func dispatchAlone(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
         var result = dispatch(spec, arguments)
-        do { try burst.commit() } catch {
+        do { try burst.commit(in: daemon.database) } catch {
             result.reply = .failure(error)
             burst.reset()
         }

@@ -42,13 +42,13 @@ struct WriteBurst {
         table = nil
     }
 
-    /// Commits what is staged and empties the burst; on failure the entries stay (``count``
-    /// says how many replies to replace) until ``reset()``.
+    /// Commits what is staged, as one batch of `database`, and empties the burst; on failure the
+    /// entries stay (``count`` says how many replies to replace) until ``reset()``.
     ///
     /// - Throws: The commit's error, as the reply each staged command gets instead of its own.
-    mutating func commit() throws(CommandError) {
-        guard let table, !entries.isEmpty else { return }
-        do { try table.set(entries) } catch { throw CommandError(error) }
+    mutating func commit(in database: Database) throws(CommandError) {
+        guard !entries.isEmpty else { return }
+        do { try database.write { add(to: &$0) } } catch { throw CommandError(error) }
         reset()
     }
 }

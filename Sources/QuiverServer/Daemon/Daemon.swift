@@ -216,8 +216,10 @@ final class ClientRegistry: Sendable {
     var states: [ConnectionState] { entries.withLock { $0.values.map(\.state).sorted { $0.id < $1.id } } }
 
     /// Closes the connection of client `id`; returns whether there was one.
+    /// The entry goes at once, so that a `CLIENT LIST` right after `CLIENT KILL` no longer shows
+    /// the client while its channel closes on its own event loop.
     func kill(_ id: UInt64) -> Bool {
-        guard let channel = entries.withLock({ $0[id]?.channel }) else { return false }
+        guard let channel = entries.withLock({ $0.removeValue(forKey: id)?.channel }) else { return false }
         channel.close(promise: nil)
         return true
     }
