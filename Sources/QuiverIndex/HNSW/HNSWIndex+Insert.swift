@@ -184,11 +184,7 @@ extension HNSWIndex {
                 let candidates = context.results.drainAscending()
                 guard let nearest = candidates.first else { continue }
                 let chosen = selectNeighbors(candidates, max: maxNeighbors)
-                withNodeLock(id) {
-                    let list = links(id, level: l)
-                    for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
-                    quiver_store_u32_release(list, UInt32(chosen.count))
-                }
+                storeOwnLinks(id, chosen: chosen, query: query, level: l)
                 for c in chosen { connect(c.id, to: id, distance: c.distance, level: l) }
                 current = nearest
             }
@@ -202,6 +198,29 @@ extension HNSWIndex {
             }
         } else {
             body()
+        }
+    }
+
+    /// Writes the new node's own list on `level`. Once `id` is linked on a higher layer, concurrent
+    /// inserters can descend through it and `connect` themselves to its still-empty lower lists;
+    /// overwriting those links would orphan them, so they are merged with `chosen` and pruned.
+    private func storeOwnLinks(_ id: UInt32, chosen: [Neighbor], query: UnsafeRawPointer, level: Int) {
+        withNodeLock(id) {
+            let list = links(id, level: level)
+            let existing = Int(quiver_load_u32_relaxed(list))
+            var kept = chosen
+            if existing > 0 {
+                for j in 0..<existing {
+                    let other = quiver_load_u32_relaxed(list + 1 + j)
+                    if !kept.contains(where: { $0.id == other }) {
+                        kept.append(Neighbor(distance: space.distance(query, vector(at: other)), id: other))
+                    }
+                }
+                kept.sort { $0.distance < $1.distance }
+                kept = selectNeighbors(kept, max: maxNeighbors(level: level))
+            }
+            for (j, c) in kept.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
+            quiver_store_u32_release(list, UInt32(kept.count))
         }
     }
 
