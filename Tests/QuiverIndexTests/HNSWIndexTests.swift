@@ -100,7 +100,6 @@ private func searchAll(_ index: HNSWIndex, _ data: ClusteredDataset, k: Int = 10
             try index.checkInvariants()
             serial += unreachableCount(try build(data, m: 8, efConstruction: 40, threads: 1, seed: UInt64(round)))
         }
-        print("unreachable over 150 builds: parallel \(parallel), serial \(serial)")
         #expect(parallel <= serial + 3, "\(parallel) nodes unreachable on layer 0 over 150 parallel builds, \(serial) serial")
     }
 

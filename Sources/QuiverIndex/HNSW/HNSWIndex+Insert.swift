@@ -207,46 +207,51 @@ extension HNSWIndex {
     private func storeOwnLinks(_ id: UInt32, chosen: [Neighbor], query: UnsafeRawPointer, level: Int) {
         withNodeLock(id) {
             let list = links(id, level: level)
-            let existing = Int(quiver_load_u32_relaxed(list))
-            var kept = chosen
-            if existing > 0 {
-                for j in 0..<existing {
-                    let other = quiver_load_u32_relaxed(list + 1 + j)
-                    if !kept.contains(where: { $0.id == other }) {
-                        kept.append(Neighbor(distance: space.distance(query, vector(at: other)), id: other))
-                    }
-                }
-                kept.sort { $0.distance < $1.distance }
-                kept = selectNeighbors(kept, max: maxNeighbors(level: level))
+            let count = Int(quiver_load_u32_relaxed(list))
+            if count == 0 {
+                store(chosen, in: list)
+            } else {
+                storePruned(chosen, base: query, into: list, count: count, level: level)
             }
-            for (j, c) in kept.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
-            quiver_store_u32_release(list, UInt32(kept.count))
         }
     }
 
-    /// Adds `newID` to `id`'s list on `level`, pruning with the heuristic when the list is full.
+    /// Adds `newID` to `id`'s list on `level` unless it is there already, pruning with the
+    /// heuristic when the list is full.
     func connect(_ id: UInt32, to newID: UInt32, distance: Float, level: Int) {
         withNodeLock(id) {
             let list = links(id, level: level)
             let count = Int(quiver_load_u32_relaxed(list))
-            let limit = maxNeighbors(level: level)
-            if count < limit {
+            for j in 0..<count where quiver_load_u32_relaxed(list + 1 + j) == newID { return }
+            if count < maxNeighbors(level: level) {
                 quiver_store_u32_relaxed(list + 1 + count, newID)
                 quiver_store_u32_release(list, UInt32(count + 1))
-                return
+            } else {
+                storePruned([Neighbor(distance: distance, id: newID)], base: vector(at: id), into: list, count: count, level: level)
             }
-            let base = vector(at: id)
-            var candidates = [Neighbor(distance: distance, id: newID)]
-            candidates.reserveCapacity(count + 1)
-            for j in 0..<count {
-                let other = quiver_load_u32_relaxed(list + 1 + j)
-                candidates.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
-            }
-            candidates.sort { $0.distance < $1.distance }
-            let chosen = selectNeighbors(candidates, max: limit)
-            for (j, c) in chosen.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
-            quiver_store_u32_release(list, UInt32(chosen.count))
         }
+    }
+
+    /// Merges `candidates` with the `count` entries `list` holds (distances from `base`) and stores
+    /// the heuristic's pick. The caller holds the list's node lock.
+    private func storePruned(
+        _ candidates: [Neighbor], base: UnsafeRawPointer, into list: UnsafeMutablePointer<UInt32>, count: Int, level: Int
+    ) {
+        var merged = candidates
+        merged.reserveCapacity(candidates.count + count)
+        for j in 0..<count {
+            let other = quiver_load_u32_relaxed(list + 1 + j)
+            guard !candidates.contains(where: { $0.id == other }) else { continue }
+            merged.append(Neighbor(distance: space.distance(base, vector(at: other)), id: other))
+        }
+        merged.sort { $0.distance < $1.distance }
+        store(selectNeighbors(merged, max: maxNeighbors(level: level)), in: list)
+    }
+
+    /// Stores `neighbors` as `list`'s entries, publishing the count last. The caller holds the lock.
+    private func store(_ neighbors: [Neighbor], in list: UnsafeMutablePointer<UInt32>) {
+        for (j, c) in neighbors.enumerated() { quiver_store_u32_relaxed(list + 1 + j, c.id) }
+        quiver_store_u32_release(list, UInt32(neighbors.count))
     }
 
     /// The HNSW neighbour-selection heuristic (Malkov & Yashunin, algorithm 4): walking candidates
