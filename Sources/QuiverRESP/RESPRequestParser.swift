@@ -94,31 +94,63 @@ public struct RESPRequestParser: Sendable {
     /// command is complete. Empty commands are skipped.
     ///
     /// - Parameter buffer: The bytes received and not yet consumed.
-    /// - Returns: The command's arguments (at least one), or `nil` when more bytes are needed.
+    /// - Returns: The command's arguments (at least one), slices of `buffer`, or `nil` when more
+    ///   bytes are needed.
     /// - Throws: ``RESPError`` with ``RESPError/isProtocolError``; the connection must be closed.
     /// - Complexity: O(*n*) in the bytes that arrived since the last call, plus O(*a*) in the
     ///   command's argument count when a command completes across several calls.
     public mutating func next(in buffer: inout ByteBuffer) throws(RESPError) -> [ByteBuffer]? {
+        var arguments: [ByteBuffer] = []
+        return try nextCommand(in: &buffer, into: &arguments) ? arguments : nil
+    }
+
+    /// Reads the next command in `buffer` into `arguments`, as ``next(in:)`` does, copying each
+    /// argument into the arrays `arguments` already holds.
+    ///
+    /// For a server's read loop: a connection that keeps one `arguments` array and runs each
+    /// command before reading the next allocates nothing per command for arguments it does not
+    /// keep (an argument array a command kept is replaced, not overwritten).
+    ///
+    /// - Parameters:
+    ///   - buffer: The bytes received and not yet consumed.
+    ///   - arguments: The command's arguments when one was read; otherwise unspecified.
+    /// - Returns: Whether a command was read.
+    /// - Throws: ``RESPError`` with ``RESPError/isProtocolError``; the connection must be closed.
+    public mutating func next(in buffer: inout ByteBuffer, into arguments: inout [[UInt8]]) throws(RESPError) -> Bool {
+        var collector = ByteArrayCollector(reusing: &arguments)
+        var complete = false
+        defer { collector.finish(into: &arguments, complete: complete) }
+        complete = try nextCommand(in: &buffer, into: &collector)
+        return complete
+    }
+
+    /// The read loop behind both forms of `next`.
+    private mutating func nextCommand<Collector: ArgumentCollector>(
+        in buffer: inout ByteBuffer, into arguments: inout Collector
+    ) throws(RESPError) -> Bool {
         do throws(RESPError) {
             while true {
                 switch state {
                 case .failed(let error):
                     throw error
                 case .start(let scanned, let sawNUL):
-                    guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
+                    guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return false }
                     if first == UInt8(ascii: "*") {
                         guard let progress = try startMultibulk(in: &buffer, scanned: scanned, sawNUL: sawNUL) else {
-                            return nil
+                            return false
                         }
-                        if let progress { return try continueMultibulk(progress, in: &buffer, resumed: false) }
+                        if let progress { return try continueMultibulk(progress, in: &buffer, resumed: false, into: &arguments) }
                     } else {
                         guard let command = try inlineCommand(in: &buffer, scanned: scanned, sawNUL: sawNUL) else {
-                            return nil
+                            return false
                         }
-                        if let command { return command }
+                        if let command {
+                            arguments.setInline(command)
+                            return true
+                        }
                     }
                 case .multibulk(let progress):
-                    return try continueMultibulk(progress, in: &buffer, resumed: true)
+                    return try continueMultibulk(progress, in: &buffer, resumed: true, into: &arguments)
                 }
             }
         } catch {
@@ -171,32 +203,33 @@ public struct RESPRequestParser: Sendable {
 
     /// Checks the arguments from `progress` on; returns the command when complete, else saves
     /// the progress and returns `nil`.
-    private mutating func continueMultibulk(
-        _ progress: Progress, in buffer: inout ByteBuffer, resumed: Bool
-    ) throws(RESPError) -> [ByteBuffer]? {
+    private mutating func continueMultibulk<Collector: ArgumentCollector>(
+        _ progress: Progress, in buffer: inout ByteBuffer, resumed: Bool, into arguments: inout Collector
+    ) throws(RESPError) -> Bool {
         var progress = progress
-        var arguments: [ByteBuffer] = []
-        if !resumed { arguments.reserveCapacity(min(progress.count, 1024)) }
+        if !resumed { arguments.begin(count: progress.count) }
         guard try scanArguments(&progress, in: buffer, collect: !resumed, into: &arguments) else {
+            // A partial command collects nothing: it may never complete.
+            if !resumed { arguments.abandon() }
             state = .multibulk(progress)
-            return nil
+            return false
         }
         if resumed {
-            // The bytes are all here and every header was checked: walk them again to slice.
+            // The bytes are all here and every header was checked: walk them again to collect.
             var walk = Progress(count: progress.count, firstArgument: progress.firstArgument)
-            arguments.reserveCapacity(min(progress.count, 1024))
+            arguments.begin(count: progress.count)
             let complete = try scanArguments(&walk, in: buffer, collect: true, into: &arguments)
             assert(complete && walk.cursor == progress.cursor)
         }
         buffer.moveReaderIndex(forwardBy: progress.cursor)
         state = .start(scanned: 0, sawNUL: false)
-        return arguments
+        return true
     }
 
     /// Advances `progress` through the `$` lines and payloads present in `buffer`; returns
     /// whether the command is complete. Appends argument slices to `arguments` when `collect`.
-    private func scanArguments(
-        _ progress: inout Progress, in buffer: ByteBuffer, collect: Bool, into arguments: inout [ByteBuffer]
+    private func scanArguments<Collector: ArgumentCollector>(
+        _ progress: inout Progress, in buffer: ByteBuffer, collect: Bool, into arguments: inout Collector
     ) throws(RESPError) -> Bool {
         let available = buffer.readableBytes
         let limit = limits.lengthLineLimit
@@ -233,10 +266,7 @@ public struct RESPRequestParser: Sendable {
             }
             // Written so that no sum can overflow, whatever limit the caller chose.
             guard available - progress.cursor - 2 >= progress.bulkLength else { return false }
-            if collect {
-                arguments.append(
-                    buffer.getSlice(at: buffer.readerIndex + progress.cursor, length: progress.bulkLength)!)
-            }
+            if collect { arguments.append(from: buffer, at: progress.cursor, length: progress.bulkLength) }
             progress.cursor += progress.bulkLength + 2
             progress.bulkLength = -1
             progress.remaining -= 1
@@ -250,7 +280,7 @@ public struct RESPRequestParser: Sendable {
     /// skipped empty line (consumed), or the command.
     private mutating func inlineCommand(
         in buffer: inout ByteBuffer, scanned: Int, sawNUL: Bool
-    ) throws(RESPError) -> [ByteBuffer]?? {
+    ) throws(RESPError) -> [[UInt8]]?? {
         let available = buffer.readableBytes
         let limit = limits.inlineLimit
         let newline: Int
@@ -279,7 +309,7 @@ public struct RESPRequestParser: Sendable {
         buffer.moveReaderIndex(forwardBy: newline + 1)
         state = .start(scanned: 0, sawNUL: false)
         if arguments.isEmpty { return .some(nil) }
-        return arguments.map { ByteBuffer(bytes: $0) }
+        return arguments
     }
 }
 

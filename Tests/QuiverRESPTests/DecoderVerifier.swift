@@ -12,6 +12,16 @@ protocol IncrementalParser {
 extension RESPRequestParser: IncrementalParser {}
 extension RESPReplyParser: IncrementalParser {}
 
+/// ``RESPRequestParser/next(in:into:)`` driven like `next(in:)`, keeping one arguments array.
+struct ReusingRequestParser: IncrementalParser {
+    var parser: RESPRequestParser
+    var arguments: [[UInt8]] = []
+
+    mutating func next(in buffer: inout ByteBuffer) throws(RESPError) -> [[UInt8]]? {
+        try parser.next(in: &buffer, into: &arguments) ? arguments : nil
+    }
+}
+
 /// What a parser made of some input: the outputs in order, then the error that stopped it, if any.
 struct ParseTranscript<Output: Equatable>: Equatable {
     var outputs: [Output] = []
@@ -73,9 +83,17 @@ enum DecoderVerifier {
         _ input: [UInt8], limits: RESPRequestLimits = .redisDefaults, maximumSplits: Int = 2048,
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> ParseTranscript<[ByteBuffer]> {
-        verify(input, maximumSplits: maximumSplits, sourceLocation: sourceLocation) {
+        let sliced = verify(input, maximumSplits: maximumSplits, sourceLocation: sourceLocation) {
             RESPRequestParser(limits: limits)
         }
+        // The copying form must give the same commands and error, however the input is split.
+        let copied = verify(input, maximumSplits: maximumSplits, sourceLocation: sourceLocation) {
+            ReusingRequestParser(parser: RESPRequestParser(limits: limits))
+        }
+        #expect(copied.outputs == sliced.outputs.map { $0.map { Array($0.readableBytesView) } }, sourceLocation: sourceLocation)
+        #expect(copied.error == sliced.error, sourceLocation: sourceLocation)
+        #expect(copied.leftover == sliced.leftover, sourceLocation: sourceLocation)
+        return sliced
     }
 
     /// Verifies `input` through a reply parser.

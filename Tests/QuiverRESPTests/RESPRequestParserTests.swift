@@ -24,6 +24,25 @@ import Testing
         #expect(result.outputs.map(strings) == [["SET", "k\0", "a\r\nb"], ["GET", "k\0"], ["PI\0G"], ["", "\r\n"]])
     }
 
+    @Test func copyingFormReusesTheArraysOfArgumentsNobodyKept() throws {
+        var parser = RESPRequestParser()
+        var arguments: [[UInt8]] = []
+        var buffer = ByteBuffer(bytes: multibulk(["GET", "first"]) + multibulk(["SET", "k", "v"]) + multibulk(["GET", "x"]))
+        #expect(try parser.next(in: &buffer, into: &arguments))
+        #expect(arguments == [bytes("GET"), bytes("first")])
+        let storage = arguments.map { $0.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        let kept = arguments[1]
+        #expect(try parser.next(in: &buffer, into: &arguments))
+        #expect(arguments == [bytes("SET"), bytes("k"), bytes("v")])
+        let after = arguments.map { $0.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        #expect(after[0] == storage[0])  // nobody kept "GET": its array was refilled
+        #expect(after[1] != storage[1])  // "first" was kept: a new array, the kept one unchanged
+        #expect(kept == bytes("first"))
+        #expect(try parser.next(in: &buffer, into: &arguments))
+        #expect(arguments == [bytes("GET"), bytes("x")])
+        #expect(try !parser.next(in: &buffer, into: &arguments))
+    }
+
     @Test func argumentsAreSlicesOfTheReceivedBuffer() throws {
         var buffer = ByteBuffer(bytes: multibulk(["SET", "key", String(repeating: "v", count: 4096)]))
         let base = buffer.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }

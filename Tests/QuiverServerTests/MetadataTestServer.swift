@@ -35,7 +35,6 @@ final class MetadataTestServer {
             id: nextClient, address: "127.0.0.1:1", isLoopback: true, connectedAt: 0, lastInteraction: 0)
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
         handler.state.protocolVersion = protocolVersion
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return MetadataTestClient(channel: channel, handler: handler)

@@ -45,6 +45,7 @@ import Testing
             protected-mode no
             maxclients 50
             timeout 300
+            io-threads 3
             metrics-port 9121
             enable-debug-command yes
             proto-max-bulk-len 1mb
@@ -63,6 +64,7 @@ import Testing
         #expect(!c.protectedMode)
         #expect(c.maxClients == 50)
         #expect(c.idleTimeoutSeconds == 300)
+        #expect(c.ioThreads == 3)
         #expect(c.metricsPort == 9121)
         #expect(c.enableDebugCommand)
         #expect(c.maxBulkLength == 1 << 20)

@@ -38,7 +38,6 @@ final class ServerTestHarness {
             id: nextClient, address: address, isLoopback: true, connectedAt: daemon.database.configuration.wallClock(),
             lastInteraction: daemon.database.configuration.wallClock())
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return ServerTestClient(channel: channel, handler: handler)

@@ -83,7 +83,6 @@ import Testing
                 let channel = EmbeddedChannel(loop: loop)
                 let state = ConnectionState(id: 500 + UInt64(id), address: "127.0.0.1:9", isLoopback: true, connectedAt: 0, lastInteraction: 0)
                 let handler = ConnectionHandler(daemon: server.daemon, state: state, allocator: channel.allocator)
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: .redisDefaults)))
                 try channel.pipeline.syncOperations.addHandler(handler)
                 try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).get()
                 channels.append(channel)

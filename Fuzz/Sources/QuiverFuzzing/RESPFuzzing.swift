@@ -20,6 +20,11 @@ public func fuzzRESP(_ data: UnsafeRawBufferPointer) {
     tiny.maxBulkLength = 300
     let commands = agree(bytes) { RESPRequestParser(limits: .redisDefaults) }
     checkRequestRoundTrip(commands.outputs)
+    let copied = agree(bytes) { CopyingRequestParser(parser: RESPRequestParser(limits: .redisDefaults)) }
+    precondition(
+        copied.outputs == commands.outputs.map { $0.map { Array($0.readableBytesView) } } && copied.error == commands.error
+            && copied.leftover == commands.leftover,
+        "next(in:into:) disagrees with next(in:)")
     let alternative = bytes.count.isMultiple(of: 2) ? tiny : .redisUnauthenticated
     _ = agree(bytes) { RESPRequestParser(limits: alternative) }
     let replies = agree(bytes) { RESPReplyParser() }
@@ -41,6 +46,16 @@ private protocol FuzzedParser {
 }
 
 extension RESPRequestParser: FuzzedParser {}
+
+/// The request parser's form that copies into reused arrays, as quiverd's connections run it.
+private struct CopyingRequestParser: FuzzedParser {
+    var parser: RESPRequestParser
+    var arguments: [[UInt8]] = []
+
+    mutating func next(in buffer: inout ByteBuffer) throws(RESPError) -> [[UInt8]]? {
+        try parser.next(in: &buffer, into: &arguments) ? arguments : nil
+    }
+}
 extension RESPReplyParser: FuzzedParser {}
 
 private func run<P: FuzzedParser>(_ make: () -> P, _ chunks: [ArraySlice<UInt8>]) -> Transcript<P.Output> {

@@ -5,10 +5,29 @@ internal import QuiverRESP
 /// do after the reply.
 struct CommandContext {
     let daemon: Daemon
-    var connection: ConnectionState
+    /// Holds the connection's state; shared with the connection's handler, so that running a
+    /// command copies none of it.
+    private let connectionBox: ConnectionStateBox
+    /// The state of the connection the command came on; changes are the connection's.
+    var connection: ConnectionState {
+        _read { yield connectionBox.state }
+        nonmutating _modify { yield &connectionBox.state }
+    }
     /// The command as sent: `arguments[0]` is its name.
     let arguments: [[UInt8]]
     var action: ReplyAction = .none
+
+    /// A context over a copy of `connection` (read back with ``connection``).
+    init(daemon: Daemon, connection: ConnectionState, arguments: [[UInt8]]) {
+        self.init(daemon: daemon, sharing: ConnectionStateBox(connection), arguments: arguments)
+    }
+
+    /// A context whose command changes the state in `box` directly.
+    init(daemon: Daemon, sharing box: ConnectionStateBox, arguments: [[UInt8]]) {
+        self.daemon = daemon
+        connectionBox = box
+        self.arguments = arguments
+    }
 
     /// The database the server runs on (replaced by `DEBUG RELOAD`).
     var database: Database { daemon.database }

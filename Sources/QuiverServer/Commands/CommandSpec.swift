@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import QuiverRESP
 
 /// Command flags, as `COMMAND INFO` reports them.
@@ -63,6 +64,10 @@ final class CommandSpec: Sendable {
     /// Subcommands (`CLIENT SETNAME`), dispatched on the first argument.
     let subcommands: [CommandSpec]
     let run: @Sendable (inout CommandContext) throws(CommandError) -> RESPValue
+    /// Writes the reply ``run`` would give straight into a connection's output, skipping the
+    /// ``RESPValue`` (and its buffers); `nil` for commands that have no such path. For the hottest
+    /// reads (`GET`); a queued command in a transaction still goes through ``run``.
+    let write: (@Sendable (inout CommandContext, inout ByteBuffer) throws(CommandError) -> Void)?
     /// Stages the command into the connection's ``WriteBurst`` instead of running it, when it
     /// can be (returns `false` to run it as usual); `nil` for commands that never are.
     let stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)?
@@ -76,6 +81,7 @@ final class CommandSpec: Sendable {
         group: String, summary: String, since: String = "1.0.0", complexity: String = "O(1)",
         subcommands: [CommandSpec] = [],
         stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)? = nil,
+        write: (@Sendable (inout CommandContext, inout ByteBuffer) throws(CommandError) -> Void)? = nil,
         run: @escaping @Sendable (inout CommandContext) throws(CommandError) -> RESPValue
     ) {
         self.name = name
@@ -90,6 +96,7 @@ final class CommandSpec: Sendable {
         self.complexity = complexity
         self.subcommands = subcommands
         self.stage = stage
+        self.write = write
         self.run = run
         lowercasedName = name.lowercased()
         nameBytes = Array(name.utf8)

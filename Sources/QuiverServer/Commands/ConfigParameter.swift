@@ -67,6 +67,7 @@ struct ConfigParameter: Sendable {
         immutable("proto-max-bulk-len") { "\($0.configuration.maxBulkLength)" },
         immutable("client-query-buffer-limit") { "\($0.configuration.maxQueryBufferBytes)" },
         immutable("enable-debug-command") { $0.configuration.enableDebugCommand ? "yes" : "no" },
+        immutable("io-threads") { "\($0.configuration.ioThreads)" },
         immutable("daemonize") { _ in "no" },
         immutable("cluster-enabled") { _ in "no" },
     ]

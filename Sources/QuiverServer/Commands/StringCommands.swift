@@ -1,3 +1,4 @@
+internal import NIOCore
 internal import Quiver
 internal import QuiverRESP
 
@@ -11,7 +12,7 @@ enum StringCommands {
     static let specs: [CommandSpec] = [
         CommandSpec(
             "GET", arity: 2, flags: [.readonly, .fast], keys: (1, 1, 1), group: "string",
-            summary: "Returns the string value of a key.", run: get),
+            summary: "Returns the string value of a key.", write: writeGet, run: get),
         CommandSpec(
             "SET", arity: -3, flags: [.write, .denyoom], keys: (1, 1, 1), group: "string",
             summary: "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
@@ -101,10 +102,25 @@ enum StringCommands {
     // MARK: Reading
 
     static func get(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
+        guard let value = try getValue(context) else { return .nullBulkString }
+        return .bulkString(bytes: value)
+    }
+
+    /// `GET`'s reply written straight into the output.
+    static func writeGet(_ context: inout CommandContext, _ output: inout ByteBuffer) throws(CommandError) {
+        if let value = try getValue(context) {
+            output.writeRESPBulkString(bytes: value)
+        } else {
+            output.writeRESPNull(protocolVersion: context.protocolVersion)
+        }
+    }
+
+    /// The value `GET` replies with: the string, `nil` for no key, or `WRONGTYPE`.
+    private static func getValue(_ context: CommandContext) throws(CommandError) -> [UInt8]? {
         let key = context.key(1)
-        if let value = try context.stringTable().get(key) { return .bulkString(bytes: value) }
+        if let value = try context.stringTable().get(key) { return value }
         if context.isVectorSet(key) { throw .wrongType }
-        return .nullBulkString
+        return nil
     }
 
     /// Reads under the keys' locks, which a multi-key write (`MSET`) holds until all of its

@@ -4,14 +4,31 @@ internal import QuiverIndex
 internal import QuiverRESP
 internal import Logging
 
-/// The last handler of a client's pipeline: runs each decoded command in order and writes its
-/// reply, flushing once per read burst (so a pipeline of commands costs one write).
+/// The handler of a client's pipeline: splits the bytes it receives into commands
+/// (``RESPRequestParser``), runs each in order and writes its reply, flushing once per read burst
+/// (so a pipeline of commands costs one write).
+///
+/// Parsing here rather than in a decoder handler keeps the per-command path free of allocation:
+/// arguments are copied into arrays reused from one command to the next.
 final class ConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = RESPRequest
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let daemon: Daemon
-    var state: ConnectionState
+    /// The connection's state, shared with the command being run (``CommandContext``).
+    private let stateBox: ConnectionStateBox
+    /// The connection's state.
+    var state: ConnectionState {
+        _read { yield stateBox.state }
+        _modify { yield &stateBox.state }
+    }
+    private var parser: RESPRequestParser
+    /// Received bytes of a command not complete yet, held until the next read.
+    private var unparsed: ByteBuffer?
+    /// Most bytes ``unparsed`` may hold (`client-query-buffer-limit`).
+    private let maxUnparsedBytes: Int
+    /// The arguments of the command being run; their arrays are reused by the next command.
+    private var arguments: [[UInt8]] = []
     private var output: ByteBuffer
     private var closing = false
     /// Whether a read burst is under way (between the first read and `channelReadComplete`).
@@ -27,36 +44,39 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// needs no table lookup and no slot lookup.
     private var lastSpec: CommandSpec?
     private var lastSlot = 0
+    /// When the previous command of this read ended; `nil` at the start of each read.
+    private var lastCommandEnd: ContinuousClock.Instant?
 
+    /// A handler with the request limits of `daemon`'s configuration, or those in
+    /// `state.requestLimits` when it has them (read before each command, so `AUTH` can lift them).
     init(daemon: Daemon, state: ConnectionState, allocator: ByteBufferAllocator) {
         self.daemon = daemon
-        self.state = state
+        stateBox = ConnectionStateBox(state)
+        var limits = RESPRequestLimits.redisDefaults
+        limits.maxBulkLength = daemon.configuration.maxBulkLength
+        parser = RESPRequestParser(limits: state.requestLimits?.value ?? limits)
+        maxUnparsedBytes = daemon.configuration.maxQueryBufferBytes
         output = allocator.buffer(capacity: 4096)
     }
 
-    /// Adds the decoder and a handler for `daemon` to a new client's pipeline, with the limits of
-    /// its configuration: bulk length in the decoder, query buffer (`ByteToMessageHandler`'s
-    /// maximum buffer size: unparsed bytes over it close the connection), output buffer
-    /// (``OutputBufferLimiter``).
+    /// Adds a handler for `daemon` to a new client's pipeline, with the limits of its
+    /// configuration: bulk length and query buffer in the handler (unparsed bytes over the limit
+    /// close the connection), output buffer (``OutputBufferLimiter``). Before `AUTH`, a server
+    /// with a password applies Redis's tighter caps.
     static func install(on channel: any Channel, daemon: Daemon) throws {
         let now = daemon.database.configuration.wallClock()
         let remote = channel.remoteAddress
         var state = ConnectionState(
             id: daemon.clients.newID(), address: remote.map(Self.describe) ?? "unknown", isLoopback: remote.map(Self.isLoopback) ?? true,
             connectedAt: now, lastInteraction: now)
-        var limits = RESPRequestLimits.redisDefaults
-        limits.maxBulkLength = daemon.configuration.maxBulkLength
-        var decoder = RESPRequestDecoder(limits: limits)
         if daemon.settings.withLock({ $0.requirePassword }) != nil {
-            // Shared with the connection, so that AUTH lifts the caps (ConnectionState.requestLimits).
+            // Kept in the connection's state, so that AUTH lifts the caps (ConnectionState.requestLimits).
+            var limits = RESPRequestLimits.redisDefaults
+            limits.maxBulkLength = daemon.configuration.maxBulkLength
             limits.unauthenticated = RESPRequestLimits.Unauthenticated()
-            let shared = NIOLoopBoundBox(limits, eventLoop: channel.eventLoop)
-            state.requestLimits = shared
-            decoder = RESPRequestDecoder(sharedLimits: shared)
+            state.requestLimits = NIOLoopBoundBox(limits, eventLoop: channel.eventLoop)
         }
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(decoder, maximumBufferSize: daemon.configuration.maxQueryBufferBytes))
         try channel.pipeline.syncOperations.addHandler(handler)
         try OutputBufferLimiter.install(on: channel, limit: daemon.configuration.maxOutputBufferBytes, logger: daemon.logger)
     }
@@ -124,11 +144,27 @@ final class ConnectionHandler: ChannelInboundHandler {
             inBurst = true
             state.lastInteraction = daemon.database.configuration.wallClock()
         }
-        switch unwrapInboundIn(data) {
-        case .command(let buffers):
-            let arguments = buffers.map { Array($0.readableBytesView) }
-            let action = execute(arguments)
-            switch action {
+        lastCommandEnd = nil
+        var buffer = unwrapInboundIn(data)
+        if var held = unparsed {
+            unparsed = nil
+            held.writeBuffer(&buffer)
+            buffer = held
+        }
+        while !closing {
+            if let shared = state.requestLimits { parser.limits = shared.value }
+            do {
+                guard try parser.next(in: &buffer, into: &arguments) else { break }
+            } catch {
+                closing = true
+                commitBurst()
+                var reply = error.replyBytes
+                output.writeBuffer(&reply)
+                endBurst()
+                flush(context, thenClose: true)
+                return
+            }
+            switch execute(arguments) {
             case .none: break
             case .close:
                 closing = true
@@ -141,14 +177,19 @@ final class ConnectionHandler: ChannelInboundHandler {
                 let daemon = self.daemon
                 Task { await daemon.stop() }
             }
-        case .protocolError(let error):
+        }
+        guard !closing, buffer.readableBytes > 0 else { return }
+        guard buffer.readableBytes <= maxUnparsedBytes else {
+            daemon.logger.info(
+                "closing a client over the query buffer limit",
+                metadata: ["client": "\(state.id)", "bytes": "\(buffer.readableBytes)", "limit": "\(maxUnparsedBytes)"])
             closing = true
-            commitBurst()
-            var reply = error.replyBytes
-            output.writeBuffer(&reply)
             endBurst()
             flush(context, thenClose: true)
+            return
         }
+        buffer.discardReadBytes()
+        unparsed = buffer
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -224,7 +265,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// Runs one command and appends its reply to the output; returns what to do next.
     func execute(_ arguments: [[UInt8]]) -> ReplyAction {
         guard let first = arguments.first else { return .none }
-        let started = ContinuousClock.now
+        // In a pipeline one clock reading ends a command and starts the next (whose time then
+        // includes its parsing); the first command of a read starts its own.
+        let started = lastCommandEnd ?? ContinuousClock.now
         let spec: CommandSpec
         if let last = lastSpec, last.nameMatches(first) {
             spec = last
@@ -241,9 +284,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             return .none
         }
         state.lastCommand = spec.lowercasedName
-        let result = dispatch(spec, arguments)
-        reply(result.reply)
-        let elapsed = (ContinuousClock.now - started).components
+        let result = dispatch(spec, arguments, writingDirectly: true)
+        if let outcome = result.reply { reply(outcome) }
+        let ended = ContinuousClock.now
+        lastCommandEnd = ended
+        let elapsed = (ended - started).components
         let nanoseconds = Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
         daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: nanoseconds)
         return result.action
@@ -260,19 +305,25 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// staged (whose failure becomes the reply). For callers that drive the handler without a
     /// channel.
     func dispatchAlone(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
-        var result = dispatch(spec, arguments)
+        let result = dispatch(spec, arguments, writingDirectly: false)
+        // Without `writingDirectly` every reply comes back as a value.
+        var reply = result.reply!
         do { try burst.commit(in: daemon.database) } catch {
-            result.reply = .failure(error)
+            reply = .failure(error)
             burst.reset()
         }
-        return result
+        return (reply, result.action)
     }
 
     /// Checks arity, authentication, permissions and transactions, then runs `spec`.
     ///
     /// A command with a ``CommandSpec/stage`` may join the burst's staged writes instead; any
-    /// other command first commits them, so it sees them.
-    func dispatch(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
+    /// other command first commits them, so it sees them. With `writingDirectly`, a command
+    /// with a ``CommandSpec/write`` path writes its reply into the output itself and the reply
+    /// returned is `nil`.
+    func dispatch(
+        _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool
+    ) -> (reply: Result<RESPValue, CommandError>?, action: ReplyAction) {
         if spec.stage == nil { commitBurst() }
         var spec = spec
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
@@ -304,7 +355,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             state.transaction!.append(arguments)
             return (.success(.simpleString("QUEUED")), .none)
         }
-        var context = CommandContext(daemon: daemon, connection: state, arguments: arguments)
+        var context = CommandContext(daemon: daemon, sharing: stateBox, arguments: arguments)
         let result: Result<RESPValue, CommandError>
         do {
             if let stage = spec.stage {
@@ -315,11 +366,14 @@ final class ConnectionHandler: ChannelInboundHandler {
                 }
             }
             commitBurst()
+            if writingDirectly, let write = spec.write {
+                try write(&context, &output)
+                return (nil, context.action)
+            }
             result = .success(try spec.run(&context))
         } catch {
             result = .failure(error)
         }
-        state = context.connection
         return (result, context.action)
     }
 }

@@ -43,3 +43,13 @@ struct ConnectionState: Sendable {
     /// Wall-clock milliseconds of the last command.
     var lastInteraction: Int64
 }
+
+/// A connection's ``ConnectionState`` by reference: its handler and the command it runs share
+/// one, so that running a command copies none of the state.
+final class ConnectionStateBox {
+    /// The state.
+    var state: ConnectionState
+
+    /// A box holding `state`.
+    init(_ state: ConnectionState) { self.state = state }
+}

@@ -63,7 +63,7 @@ public final class Daemon: Sendable {
         let database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
         databaseReference = PublishedReference(database)
         settings = Locked(RuntimeSettings(configuration))
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 8)))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.ioThreads)
         startedAt = database.configuration.wallClock()
         runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
         try vectorSets.load(from: database)

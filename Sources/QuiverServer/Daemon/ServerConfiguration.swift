@@ -1,5 +1,6 @@
 public import Quiver
 public import Logging
+internal import NIOCore
 
 /// Settings of a `quiverd` server: the command line's options, a config file's keys, and the
 /// defaults of both. Names follow redis.conf where Redis has the setting.
@@ -47,6 +48,11 @@ public struct ServerConfiguration: Sendable {
     /// `client-output-buffer-limit normal`): replies queued in the server beyond what the
     /// kernel's socket buffer took. Default 256 MiB; `Int.max` for no limit.
     public var maxOutputBufferBytes = 256 << 20
+
+    /// Event-loop threads serving clients (`io-threads`). Default: the number of cores, at most 8.
+    /// One thread serves a pipelining benchmark best on a machine it shares with its clients;
+    /// more threads serve more concurrent searches.
+    public var ioThreads = max(1, min(System.coreCount, 8))
 
     // MARK: Operations
 
