@@ -6,7 +6,11 @@ internal import QuiverMetadata
 /// applied when the engine publishes the write.
 struct CommitPlan {
     var operations = WriteBatch()
-    var effects: [@Sendable () -> Void] = []
+    var effects: [CacheEffect] = []
+    /// The wall-clock time of the commit (milliseconds since 1970), read once for all intents.
+    let now: Int64
+    /// The cache the last cache intent named: a batch of one cache's writes looks it up once.
+    var lastCache: CacheState?
     /// Entity records as the batch leaves them so far (`nil`: deleted), for later intents.
     var entities: [[UInt8]: EntityRecord?] = [:]
     /// Notes as the batch leaves them so far.
@@ -19,7 +23,7 @@ extension Database {
     /// Expands and commits a batch; see ``write(_:)-(_)``.
     func commit(_ batch: Batch) throws(QuiverError) {
         guard !batch.isEmpty else { return }
-        let evicting = try stripes.withLocks(stripes.stripes(for: Self.stripeKeys(of: batch))) { () throws(QuiverError) -> Set<String> in
+        let evicting = try stripes.withLocks(stripes.ordered(stripes(of: batch))) { () throws(QuiverError) -> Set<String> in
             try commitHoldingStripes(batch)
         }
         for cache in evicting { removeEvicted(from: cache) }
@@ -28,26 +32,24 @@ extension Database {
     /// Commits a batch whose stripes the caller holds; returns the caches to clean of evictions.
     func commitHoldingStripes(_ batch: Batch) throws(QuiverError) -> Set<String> {
         let snapshot = engine.snapshot()
-        var plan = CommitPlan()
+        var plan = CommitPlan(now: configuration.wallClock())
         for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
         let effects = plan.effects
         if plan.operations.isEmpty {
-            for effect in effects { effect() }
+            for effect in effects { effect.apply() }
         } else {
             do {
-                try engine.write(plan.operations) { _ in for effect in effects { effect() } }
+                try engine.write(plan.operations) { _ in for effect in effects { effect.apply() } }
             } catch { throw QuiverError.wrap(error) }
         }
         return plan.evictingCaches
     }
 
-    /// The stripe key of a cache entry.
-    static func cacheStripeKey(_ cache: String, _ key: Key) -> [UInt8] { Array(cache.utf8) + [0] + key.bytes }
 
     // MARK: Expansion
 
     private func expand(_ intent: Batch.Intent, snapshot: Snapshot, into plan: inout CommitPlan) throws(QuiverError) {
-        let now = configuration.wallClock()
+        let now = plan.now
         switch intent {
         case .upsertVector(let collection, let key, let vector, let attributes):
             try checkUserCollection(collection)
@@ -140,36 +142,37 @@ extension Database {
             removeNote(note, into: &plan)
 
         case .cacheSet(let name, let key, let value, let ttl):
-            try expandCacheSet(name, key, value, deadline: try cacheState(name).table.deadline(ttl: ttl), into: &plan)
+            let cache = try planCache(name, &plan)
+            try expandCacheSet(cache, key, value, deadline: cache.table.deadline(ttl: ttl), into: &plan)
         case .cacheSetUntil(let name, let key, let value, let deadline):
-            try expandCacheSet(name, key, value, deadline: deadline, into: &plan)
+            try expandCacheSet(try planCache(name, &plan), key, value, deadline: deadline, into: &plan)
         case .cacheDelete(let name, let key):
-            let cache = try cacheState(name)
+            let cache = try planCache(name, &plan)
             if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
-            let table = cache.table
-            plan.effects.append { table.remove(key) }
+            plan.effects.append(.remove(cache.table, key))
         }
     }
 
-    private func expandCacheSet(_ name: String, _ key: Key, _ value: [UInt8], deadline: Int64, into plan: inout CommitPlan) throws(QuiverError) {
+    /// The cache `name`, looked up once for a run of intents on one cache.
+    private func planCache(_ name: String, _ plan: inout CommitPlan) throws(QuiverError) -> CacheState {
+        if let last = plan.lastCache, last.name == name { return last }
         let cache = try cacheState(name)
-        let table = cache.table
-        if deadline <= configuration.wallClock() {
+        plan.lastCache = cache
+        if cache.configuration.persistent { plan.evictingCaches.insert(name) }
+        return cache
+    }
+
+    private func expandCacheSet(_ cache: CacheState, _ key: Key, _ value: [UInt8], deadline: Int64, into plan: inout CommitPlan) throws(QuiverError) {
+        if deadline <= plan.now {
             // Already expired: a removal (an expired entry reads as absent anyway).
             if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
-            plan.effects.append { table.remove(key) }
+            plan.effects.append(.remove(cache.table, key))
             return
         }
         if cache.configuration.persistent {
             plan.operations.put(value, forKey: key, expiresAt: deadline == .max ? nil : deadline, in: cache.engineTable)
-            plan.evictingCaches.insert(name)
         }
-        let pending = cache.pendingEvictions
-        let persistent = cache.configuration.persistent
-        plan.effects.append {
-            let evicted = table.storeEvicting(key, value, deadline: deadline) ?? []
-            if persistent, !evicted.isEmpty { pending.withLock { $0.append(contentsOf: evicted) } }
-        }
+        plan.effects.append(.store(cache, key, value, deadline: deadline))
     }
 
     private func removeNote(_ note: Note, into plan: inout CommitPlan) {

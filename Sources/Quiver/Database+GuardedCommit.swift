@@ -32,9 +32,8 @@ extension Database {
     package func commit(
         _ batch: Batch, guarding guarded: some Sequence<GuardedItem>, if check: () throws(QuiverError) -> Bool
     ) throws(QuiverError) -> Bool {
-        var keys = guarded.map(Self.stripeKey)
-        keys += Self.stripeKeys(of: batch)
-        let (committed, evicting) = try stripes.withLocks(stripes.stripes(for: keys)) {
+        let held = stripes.ordered(guarded.map(stripe(of:)) + stripes(of: batch))
+        let (committed, evicting) = try stripes.withLocks(held) {
             () throws(QuiverError) -> (Bool, Set<String>) in
             guard try check() else { return (false, []) }
             guard !batch.isEmpty else { return (true, []) }
@@ -44,32 +43,34 @@ extension Database {
         return committed
     }
 
-    static func stripeKey(_ item: GuardedItem) -> [UInt8] {
+    /// The stripe `item` is guarded by.
+    func stripe(of item: GuardedItem) -> Int {
         switch item {
-        case .cacheEntry(let cache, let key): cacheStripeKey(cache, key)
-        case .entity(let ref): MetadataKeys.entity(ref)
-        case .note(let id): MetadataKeys.note(id)
+        case .cacheEntry(let cache, let key): stripes.stripe(ofCache: cache, key: key)
+        case .entity(let ref): stripes.stripe(of: MetadataKeys.entity(ref))
+        case .note(let id): stripes.stripe(of: MetadataKeys.note(id))
         }
     }
 
-    /// The keys whose stripes a batch's commit holds while it reads and writes: every entity,
-    /// note and cache entry it touches.
-    static func stripeKeys(of batch: Batch) -> [[UInt8]] {
-        var keys: [[UInt8]] = []
+    /// The stripes a batch's commit holds while it reads and writes (with repeats): those of
+    /// every entity, note and cache entry it touches.
+    func stripes(of batch: Batch) -> [Int] {
+        var indices: [Int] = []
+        indices.reserveCapacity(batch.intents.count)
         for intent in batch.intents {
             switch intent {
-            case .upsertEntity(let ref, _, _), .deleteEntity(let ref): keys.append(MetadataKeys.entity(ref))
+            case .upsertEntity(let ref, _, _), .deleteEntity(let ref): indices.append(stripes.stripe(of: MetadataKeys.entity(ref)))
             case .addNote(let note, _):
-                keys.append(MetadataKeys.note(note.id))
-                keys.append(MetadataKeys.entity(note.entity))
-            case .editNote(let id, _, _), .deleteNote(let id): keys.append(MetadataKeys.note(id))
+                indices.append(stripes.stripe(of: MetadataKeys.note(note.id)))
+                indices.append(stripes.stripe(of: MetadataKeys.entity(note.entity)))
+            case .editNote(let id, _, _), .deleteNote(let id): indices.append(stripes.stripe(of: MetadataKeys.note(id)))
             case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _),
                 .cacheDelete(let cache, let key):
-                keys.append(cacheStripeKey(cache, key))
+                indices.append(stripes.stripe(ofCache: cache, key: key))
             case .upsertVector, .deleteVector, .setVectorAttributes: break
             }
         }
-        return keys
+        return indices
     }
 }
 

@@ -151,7 +151,7 @@ public struct DatabaseSnapshot: Sendable {
 
     /// The note with `id`, or `nil`.
     public func note(_ id: String) throws(QuiverError) -> Note? {
-        try database.noteRecord(id, snapshot: snapshot, plan: CommitPlan())
+        try database.noteRecord(id, snapshot: snapshot, plan: CommitPlan(now: database.configuration.wallClock()))
     }
 
     /// Notes attached to `entity`, newest first, a page at a time.

@@ -96,7 +96,14 @@ extension StorageEngine {
             guard let view = state.collections[name] else { throw EngineError(.notFound, "no collection named \(name)") }
             return view.definition
         }
-        func hasTable(_ name: String) -> Bool { tables[name] ?? (state.tables[name] != nil) }
+        // A run of writes to one table looks it up once.
+        var lastTable: String?
+        func hasTable(_ name: String) -> Bool {
+            if name == lastTable { return true }
+            guard tables[name] ?? (state.tables[name] != nil) else { return false }
+            lastTable = name
+            return true
+        }
         func nameIsFree(_ name: String) -> Bool {
             (collections[name].map { $0 == nil } ?? (state.collections[name] == nil)) && !hasTable(name)
         }
@@ -139,6 +146,7 @@ extension StorageEngine {
             case .dropTable(let name):
                 guard hasTable(name) else { throw EngineError(.notFound, "no table named \(name)") }
                 tables[name] = false
+                lastTable = nil
             case .put(let name, let key, let value, let expiresAt):
                 guard hasTable(name) else { throw EngineError(.notFound, "no table named \(name)") }
                 try validate(key: key)
@@ -216,7 +224,23 @@ extension StorageEngine {
 
     /// Makes a logged batch visible: the new state of every collection and table it touches.
     static func publish(_ batch: WriteBatch, _ prepared: [PreparedOperation], sequence: UInt64, into state: inout DatabaseState) {
+        // The table a run of puts and removes writes, taken out of `state.tables` once for the
+        // run and stored back when it ends.
+        var open: (name: String, view: TableView)?
+        func openTable(_ name: String) -> Bool {
+            if open?.name == name { return true }
+            closeTable()
+            guard let view = state.tables[name] else { return false }
+            open = (name, view)
+            return true
+        }
+        func closeTable() {
+            if let (name, view) = open { state.tables[name] = view }
+            open = nil
+        }
+        defer { closeTable() }
         for (operation, preparation) in zip(batch.operations, prepared) {
+            if case .put = operation {} else if case .remove = operation {} else { closeTable() }
             switch operation {
             case .createCollection(let definition):
                 guard state.collections[definition.name] == nil else { continue }
@@ -272,19 +296,17 @@ extension StorageEngine {
             case .dropTable(let name):
                 state.tables[name] = nil
             case .put(let name, let key, let value, let expiresAt):
-                guard var view = state.tables[name] else { continue }
-                view.entries.insert(RecordEntry(value: value, expiresAt: expiresAt ?? 0, sequence: sequence), forKey: key.bytes)
-                view.memtableBytes += key.bytes.count + value.count + 64
+                guard openTable(name) else { continue }
+                open!.view.entries.insert(RecordEntry(value: value, expiresAt: expiresAt ?? 0, sequence: sequence), forKey: key.bytes)
+                open!.view.memtableBytes += key.bytes.count + value.count + 64
                 state.memtableBytes += key.bytes.count + value.count + 64
-                state.tables[name] = view
             case .remove(let name, let key):
-                guard var view = state.tables[name] else { continue }
+                guard openTable(name) else { continue }
                 // A removal entry is needed only to hide an older value.
-                guard (try? view.entry(key.bytes))??.value != nil else { continue }
-                view.entries.insert(RecordEntry(value: nil, expiresAt: 0, sequence: sequence), forKey: key.bytes)
-                view.memtableBytes += key.bytes.count + 64
+                guard (try? open!.view.entry(key.bytes))??.value != nil else { continue }
+                open!.view.entries.insert(RecordEntry(value: nil, expiresAt: 0, sequence: sequence), forKey: key.bytes)
+                open!.view.memtableBytes += key.bytes.count + 64
                 state.memtableBytes += key.bytes.count + 64
-                state.tables[name] = view
             }
         }
         state.sequence = sequence

@@ -139,7 +139,7 @@ public struct Cache: Sendable {
         _ keys: [Key], _ body: ([(value: [UInt8], deadline: Int64)?]) throws(QuiverError) -> ([Change], R)
     ) throws(QuiverError) -> R {
         let database = self.database
-        let stripes = database.stripes.stripes(for: keys.map { Database.cacheStripeKey(name, $0) })
+        let stripes = database.stripes.ordered(keys.map { database.stripes.stripe(ofCache: name, key: $0) })
         let (result, evicting) = try database.stripes.withLocks(stripes) { () throws(QuiverError) -> (R, Set<String>) in
             let (changes, result) = try body(keys.map { state.table.peek($0) })
             precondition(changes.count == keys.count, "one change per key")
@@ -273,8 +273,7 @@ extension Database {
             return keys
         }
         guard !keys.isEmpty else { return }
-        let stripeKeys = keys.map { Self.cacheStripeKey(name, $0) }
-        try? stripes.withLocks(stripes.stripes(for: stripeKeys)) { () throws(EngineError) in
+        try? stripes.withLocks(stripes.ordered(keys.map { stripes.stripe(ofCache: name, key: $0) })) { () throws(EngineError) in
             var batch = WriteBatch()
             for key in keys where !state.table.contains(key) { batch.remove(key, in: state.engineTable) }
             if !batch.isEmpty { try engine.write(batch) }

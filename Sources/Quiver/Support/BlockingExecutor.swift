@@ -92,16 +92,45 @@ final class StripedLocks: @unchecked Sendable {  // the pthread mutexes are thei
         for i in 0..<count { pthread_mutex_init(mutexes + i, nil) }
     }
 
-    /// The stripes `keys` hash to, sorted (the order they are always taken in: no deadlock).
-    func stripes(for keys: some Sequence<[UInt8]>) -> [Int] {
-        Set(keys.map { key -> Int in
-            var hasher = Hasher()
-            hasher.combine(key)
-            return Int(UInt(bitPattern: hasher.finalize()) % UInt(count))
-        }).sorted()
+    /// The stripe of `key`.
+    func stripe(of key: [UInt8]) -> Int {
+        var hasher = Hasher()
+        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return Int(UInt(bitPattern: hasher.finalize()) % UInt(count))
     }
 
-    /// Runs `body` holding the stripes `indices` (sorted, as ``stripes(for:)`` returns them).
+    /// The stripe of the entry `key` of cache `cache`.
+    func stripe(ofCache cache: String, key: Key) -> Int {
+        var hasher = Hasher()
+        var name = cache
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(UInt8(0))
+        key.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return Int(UInt(bitPattern: hasher.finalize()) % UInt(count))
+    }
+
+    /// `stripes` without repeats, ascending (the order they are always taken in: no deadlock).
+    func ordered(_ stripes: some Sequence<Int>) -> [Int] {
+        var taken = [UInt64](repeating: 0, count: (count + 63) / 64)
+        var distinct = 0
+        for stripe in stripes where taken[stripe >> 6] & (1 << (stripe & 63)) == 0 {
+            taken[stripe >> 6] |= 1 << (stripe & 63)
+            distinct += 1
+        }
+        var ordered: [Int] = []
+        ordered.reserveCapacity(distinct)
+        for (word, bits) in taken.enumerated() {
+            var rest = bits
+            while rest != 0 {
+                ordered.append(word << 6 | rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+        return ordered
+    }
+
+    /// Runs `body` holding the stripes `indices` (distinct and ascending, as ``ordered(_:)``
+    /// returns them).
     func withLocks<R, E: Error>(_ indices: [Int], _ body: () throws(E) -> R) throws(E) -> R {
         for i in indices { pthread_mutex_lock(mutexes + i) }
         defer { for i in indices.reversed() { pthread_mutex_unlock(mutexes + i) } }

@@ -362,7 +362,9 @@ final class ConnectionHandler: ChannelInboundHandler {
                 let wasEmpty = burst.isEmpty
                 if try stage(&context, &burst) {
                     if wasEmpty { burst.repliesStart = output.writerIndex }
-                    return (.success(.ok), .none)
+                    guard writingDirectly else { return (.success(.ok), .none) }
+                    output.writeStaticString("+OK\r\n")
+                    return (nil, .none)
                 }
             }
             commitBurst()
