@@ -201,6 +201,19 @@ extension ByteBuffer {
         return writerIndex - start
     }
 
+    /// Appends `$<n>\r\n<bytes>\r\n`; the same as the generic form, with one copy of the bytes.
+    ///
+    /// - Parameter bytes: The payload.
+    /// - Returns: The number of bytes written.
+    @discardableResult
+    public mutating func writeRESPBulkString(bytes: [UInt8]) -> Int {
+        let start = writerIndex
+        writeRESPLength(prefix: UInt8(ascii: "$"), bytes.count)
+        bytes.withUnsafeBytes { _ = writeBytes($0) }
+        writeStaticString("\r\n")
+        return writerIndex - start
+    }
+
     /// Appends the null reply: `$-1\r\n` on RESP2, `_\r\n` on RESP3.
     ///
     /// - Parameter protocolVersion: The connection's version.

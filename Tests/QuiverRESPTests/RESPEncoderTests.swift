@@ -85,6 +85,8 @@ import Testing
         buffer.writeRESPInteger(-42)
         buffer.writeRESPBulkString(ByteBuffer(string: "bar"))
         buffer.writeRESPBulkString(bytes: "baz".utf8)
+        buffer.writeRESPBulkString(bytes: Array("quux".utf8))
+        buffer.writeRESPBulkString(bytes: [UInt8]())
         buffer.writeRESPNull(protocolVersion: .resp2)
         buffer.writeRESPNull(protocolVersion: .resp3)
         buffer.writeRESPSimpleString("PONG")
@@ -94,7 +96,7 @@ import Testing
         buffer.writeRESPDouble(0.5, protocolVersion: .resp3)
         #expect(
             String(buffer: buffer)
-                == "+OK\r\n:-42\r\n$3\r\nbar\r\n$3\r\nbaz\r\n$-1\r\n_\r\n+PONG\r\n"
+                == "+OK\r\n:-42\r\n$3\r\nbar\r\n$3\r\nbaz\r\n$4\r\nquux\r\n$0\r\n\r\n$-1\r\n_\r\n+PONG\r\n"
                 + "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:1\r\n$3\r\n0.5\r\n,0.5\r\n")
     }
 

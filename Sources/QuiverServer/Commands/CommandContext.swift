@@ -14,12 +14,20 @@ struct CommandContext {
         nonmutating _modify { yield &connectionBox.state }
     }
     /// The command as sent: `arguments[0]` is its name.
-    let arguments: [[UInt8]]
+    private(set) var arguments: [[UInt8]]
     var action: ReplyAction = .none
 
     /// A context over a copy of `connection` (read back with ``connection``).
     init(daemon: Daemon, connection: ConnectionState, arguments: [[UInt8]]) {
         self.init(daemon: daemon, sharing: ConnectionStateBox(connection), arguments: arguments)
+    }
+
+    /// Readies the context for the next command of its connection: a handler that keeps one
+    /// context per connection retains nothing per command. Reset to no arguments after the
+    /// command, so the handler's argument arrays are not kept alive.
+    mutating func reset(arguments: [[UInt8]]) {
+        self.arguments = arguments
+        action = .none
     }
 
     /// A context whose command changes the state in `box` directly.

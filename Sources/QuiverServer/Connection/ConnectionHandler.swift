@@ -29,6 +29,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let maxUnparsedBytes: Int
     /// The arguments of the command being run; their arrays are reused by the next command.
     private var arguments: [[UInt8]] = []
+    /// What each command runs with, kept from one command to the next.
+    private var context: CommandContext
     private var output: ByteBuffer
     private var closing = false
     /// Whether a read burst is under way (between the first read and `channelReadComplete`).
@@ -52,6 +54,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     init(daemon: Daemon, state: ConnectionState, allocator: ByteBufferAllocator) {
         self.daemon = daemon
         stateBox = ConnectionStateBox(state)
+        context = CommandContext(daemon: daemon, sharing: stateBox, arguments: [])
         var limits = RESPRequestLimits.redisDefaults
         limits.maxBulkLength = daemon.configuration.maxBulkLength
         parser = RESPRequestParser(limits: state.requestLimits?.value ?? limits)
@@ -150,6 +153,14 @@ final class ConnectionHandler: ChannelInboundHandler {
             unparsed = nil
             held.writeBuffer(&buffer)
             buffer = held
+        }
+        // Locals for the loop: no exclusivity checks of the handler's properties per command.
+        var parser = self.parser
+        var arguments: [[UInt8]] = []
+        swap(&arguments, &self.arguments)
+        defer {
+            self.parser = parser
+            self.arguments = arguments
         }
         while !closing {
             if let shared = state.requestLimits { parser.limits = shared.value }
@@ -255,11 +266,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         let bytes = output
         output = context.channel.allocator.buffer(capacity: 4096)
-        let write = context.writeAndFlush(wrapOutboundOut(bytes))
-        if thenClose {
-            let channel = context.channel
-            write.whenComplete { _ in channel.close(promise: nil) }
-        }
+        guard thenClose else { return context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Runs one command and appends its reply to the output; returns what to do next.
@@ -355,7 +364,8 @@ final class ConnectionHandler: ChannelInboundHandler {
             state.transaction!.append(arguments)
             return (.success(.simpleString("QUEUED")), .none)
         }
-        var context = CommandContext(daemon: daemon, sharing: stateBox, arguments: arguments)
+        context.reset(arguments: arguments)
+        defer { context.reset(arguments: []) }
         let result: Result<RESPValue, CommandError>
         do {
             if let stage = spec.stage {
@@ -363,7 +373,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 if try stage(&context, &burst) {
                     if wasEmpty { burst.repliesStart = output.writerIndex }
                     guard writingDirectly else { return (.success(.ok), .none) }
-                    output.writeStaticString("+OK\r\n")
+                    output.writeRESPOK()
                     return (nil, .none)
                 }
             }
