@@ -16,7 +16,13 @@ package struct BinaryWriter {
     package mutating func write(_ value: Bool) { write(UInt8(value ? 1 : 0)) }
 
     /// A `u32` length and the UTF-8 bytes.
-    package mutating func write(_ value: String) { writeBytes(Array(value.utf8)) }
+    package mutating func write(_ value: String) {
+        var text = value
+        text.withUTF8 { utf8 in
+            write(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
 
     /// A `u32` length and the bytes.
     package mutating func writeBytes(_ value: [UInt8]) {
