@@ -4,8 +4,8 @@ internal import NIOCore
 protocol ArgumentCollector {
     /// Starts a command of `count` arguments, dropping anything collected before.
     mutating func begin(count: Int)
-    /// Adds the argument at `offset` (from the reader index) of `buffer`, `length` bytes long.
-    mutating func append(from buffer: ByteBuffer, at offset: Int, length: Int)
+    /// Adds the argument `payload`, which is the bytes at `offset` from `buffer`'s reader index.
+    mutating func append(_ payload: UnsafeRawBufferPointer, sliceOf buffer: ByteBuffer, at offset: Int)
     /// Drops what was collected for a command that is not complete.
     mutating func abandon()
     /// Sets the arguments of an inline command.
@@ -19,8 +19,8 @@ extension Array: ArgumentCollector where Element == ByteBuffer {
         reserveCapacity(Swift.min(count, 1024))
     }
 
-    mutating func append(from buffer: ByteBuffer, at offset: Int, length: Int) {
-        append(buffer.getSlice(at: buffer.readerIndex + offset, length: length)!)
+    mutating func append(_ payload: UnsafeRawBufferPointer, sliceOf buffer: ByteBuffer, at offset: Int) {
+        append(buffer.getSlice(at: buffer.readerIndex + offset, length: payload.count)!)
     }
 
     mutating func abandon() { removeAll() }
@@ -46,15 +46,12 @@ struct ByteArrayCollector: ArgumentCollector {
         if arrays.capacity < count { arrays.reserveCapacity(Swift.min(count, 1024)) }
     }
 
-    mutating func append(from buffer: ByteBuffer, at offset: Int, length: Int) {
-        buffer.withUnsafeReadableBytes { bytes in
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
-            if used < arrays.count {
-                arrays[used].removeAll(keepingCapacity: true)
-                arrays[used].append(contentsOf: payload)
-            } else {
-                arrays.append(Array(payload))
-            }
+    mutating func append(_ payload: UnsafeRawBufferPointer, sliceOf buffer: ByteBuffer, at offset: Int) {
+        if used < arrays.count {
+            arrays[used].removeAll(keepingCapacity: true)
+            arrays[used].append(contentsOf: payload)
+        } else {
+            arrays.append(Array(payload))
         }
         used += 1
     }

@@ -124,91 +124,126 @@ public struct RESPRequestParser: Sendable {
         return complete
     }
 
-    /// The read loop behind both forms of `next`.
+    /// The read loop behind both forms of `next`: one pass over the readable bytes (no
+    /// per-line buffer accesses), then the reader index moves past what was consumed.
     private mutating func nextCommand<Collector: ArgumentCollector>(
         in buffer: inout ByteBuffer, into arguments: inout Collector
     ) throws(RESPError) -> Bool {
-        do throws(RESPError) {
-            while true {
-                switch state {
-                case .failed(let error):
-                    throw error
-                case .start(let scanned, let sawNUL):
-                    guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return false }
-                    if first == UInt8(ascii: "*") {
-                        guard let progress = try startMultibulk(in: &buffer, scanned: scanned, sawNUL: sawNUL) else {
-                            return false
-                        }
-                        if let progress { return try continueMultibulk(progress, in: &buffer, resumed: false, into: &arguments) }
-                    } else {
-                        guard let command = try inlineCommand(in: &buffer, scanned: scanned, sawNUL: sawNUL) else {
-                            return false
-                        }
-                        if let command {
-                            arguments.setInline(command)
-                            return true
-                        }
-                    }
-                case .multibulk(let progress):
-                    return try continueMultibulk(progress, in: &buffer, resumed: true, into: &arguments)
-                }
+        if case .failed(let error) = state { throw error }
+        var consumed = 0
+        let outcome = buffer.withUnsafeReadableBytes { bytes -> Result<Bool, RESPError> in
+            do throws(RESPError) {
+                return .success(try step(bytes, of: buffer, consumed: &consumed, into: &arguments))
+            } catch {
+                return .failure(error)
             }
-        } catch {
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        switch outcome {
+        case .success(let found):
+            return found
+        case .failure(let error):
             state = .failed(error)
             throw error
         }
     }
 
+    /// Reads commands from `all[consumed...]` until one is complete (`true`) or the bytes run out
+    /// (`false`); `consumed` grows past each command read or skipped. `buffer` holds `all` at its
+    /// reader index, for slicing.
+    private mutating func step<Collector: ArgumentCollector>(
+        _ all: UnsafeRawBufferPointer, of buffer: ByteBuffer, consumed: inout Int, into arguments: inout Collector
+    ) throws(RESPError) -> Bool {
+        while true {
+            let bytes = UnsafeRawBufferPointer(rebasing: all[consumed...])
+            switch state {
+            case .failed(let error):
+                throw error
+            case .start(let scanned, let sawNUL):
+                guard let first = bytes.first else { return false }
+                if first == UInt8(ascii: "*") {
+                    switch try startMultibulk(bytes, scanned: scanned, sawNUL: sawNUL) {
+                    case .needMore: return false
+                    case .empty(let length): consumed += length
+                    case .started(let progress):
+                        return try continueMultibulk(
+                            progress, bytes, of: buffer, at: consumed, resumed: false, consumed: &consumed, into: &arguments)
+                    }
+                } else {
+                    switch try inlineCommand(bytes, scanned: scanned, sawNUL: sawNUL) {
+                    case .needMore: return false
+                    case .empty(let length): consumed += length
+                    case .command(let command, let length):
+                        consumed += length
+                        arguments.setInline(command)
+                        return true
+                    }
+                }
+            case .multibulk(let progress):
+                return try continueMultibulk(
+                    progress, bytes, of: buffer, at: consumed, resumed: true, consumed: &consumed, into: &arguments)
+            }
+        }
+    }
+
     // MARK: Multibulk
 
-    /// Reads a `*<count>` line. Returns `nil` when more bytes are needed, `.some(nil)` for an
-    /// empty command (consumed), or the progress of a command with arguments.
+    /// What a `*<count>` line gave.
+    private enum MultibulkStart {
+        /// The line is not complete.
+        case needMore
+        /// `*0` or a negative count: no command, `length` bytes to skip.
+        case empty(length: Int)
+        /// A command with arguments.
+        case started(Progress)
+    }
+
+    /// Reads a `*<count>` line at the start of `bytes`.
     private mutating func startMultibulk(
-        in buffer: inout ByteBuffer, scanned: Int, sawNUL: Bool
-    ) throws(RESPError) -> Progress?? {
-        let available = buffer.readableBytes
+        _ bytes: UnsafeRawBufferPointer, scanned: Int, sawNUL: Bool
+    ) throws(RESPError) -> MultibulkStart {
+        let available = bytes.count
         let limit = limits.lengthLineLimit
         let crIndex: Int
         switch sawNUL
-            ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\r"), from: scanned, limit: limit + 1, stopAtNUL: true)
+            ? .nul(scanned) : bytes.scan(for: UInt8(ascii: "\r"), from: scanned, limit: limit + 1, stopAtNUL: true)
         {
         case .nul(let at):
             if available > limit { throw .tooBigMultibulkCountString }
             state = .start(scanned: at, sawNUL: true)
-            return nil
+            return .needMore
         case .notFound(let scannedTo):
             if available > limit { throw .tooBigMultibulkCountString }
             state = .start(scanned: scannedTo, sawNUL: false)
-            return nil
+            return .needMore
         case .found(let at):
             crIndex = at
         }
         guard crIndex + 1 < available else {
             state = .start(scanned: crIndex, sawNUL: false)
-            return nil
+            return .needMore
         }
-        guard let count = buffer.strictInteger(from: 1, to: crIndex), count <= Int32.max,
+        guard let count = bytes.strictInteger(from: 1, to: crIndex), count <= Int32.max,
             count <= limits.maxMultibulkCount
         else { throw .invalidMultibulkLength }
         if let unauthenticated = limits.unauthenticated, count > unauthenticated.maxMultibulkCount {
             throw .unauthenticatedMultibulkLength
         }
         state = .start(scanned: 0, sawNUL: false)
-        if count <= 0 {
-            buffer.moveReaderIndex(forwardBy: crIndex + 2)
-            return .some(nil)
-        }
-        return Progress(count: Int(count), firstArgument: crIndex + 2)
+        if count <= 0 { return .empty(length: crIndex + 2) }
+        return .started(Progress(count: Int(count), firstArgument: crIndex + 2))
     }
 
-    /// Checks the arguments from `progress` on; returns the command when complete, else saves
-    /// the progress and returns `nil`.
+    /// Checks the arguments from `progress` on; returns whether the command is complete (then
+    /// `consumed` grows by its length), else saves the progress. `bytes` starts at offset
+    /// `offset` from `buffer`'s reader index.
     private mutating func continueMultibulk<Collector: ArgumentCollector>(
-        _ progress: Progress, in buffer: inout ByteBuffer, resumed: Bool, into arguments: inout Collector
+        _ progress: Progress, _ bytes: UnsafeRawBufferPointer, of buffer: ByteBuffer, at offset: Int, resumed: Bool,
+        consumed: inout Int, into arguments: inout Collector
     ) throws(RESPError) -> Bool {
         var progress = progress
         if !resumed { arguments.begin(count: progress.count) }
-        guard try scanArguments(&progress, in: buffer, collect: !resumed, into: &arguments) else {
+        guard try scanArguments(&progress, bytes, of: buffer, at: offset, collect: !resumed, into: &arguments) else {
             // A partial command collects nothing: it may never complete.
             if !resumed { arguments.abandon() }
             state = .multibulk(progress)
@@ -218,26 +253,27 @@ public struct RESPRequestParser: Sendable {
             // The bytes are all here and every header was checked: walk them again to collect.
             var walk = Progress(count: progress.count, firstArgument: progress.firstArgument)
             arguments.begin(count: progress.count)
-            let complete = try scanArguments(&walk, in: buffer, collect: true, into: &arguments)
+            let complete = try scanArguments(&walk, bytes, of: buffer, at: offset, collect: true, into: &arguments)
             assert(complete && walk.cursor == progress.cursor)
         }
-        buffer.moveReaderIndex(forwardBy: progress.cursor)
+        consumed += progress.cursor
         state = .start(scanned: 0, sawNUL: false)
         return true
     }
 
-    /// Advances `progress` through the `$` lines and payloads present in `buffer`; returns
-    /// whether the command is complete. Appends argument slices to `arguments` when `collect`.
+    /// Advances `progress` through the `$` lines and payloads present in `bytes`; returns
+    /// whether the command is complete. Hands each argument to `arguments` when `collect`.
     private func scanArguments<Collector: ArgumentCollector>(
-        _ progress: inout Progress, in buffer: ByteBuffer, collect: Bool, into arguments: inout Collector
+        _ progress: inout Progress, _ bytes: UnsafeRawBufferPointer, of buffer: ByteBuffer, at offset: Int, collect: Bool,
+        into arguments: inout Collector
     ) throws(RESPError) -> Bool {
-        let available = buffer.readableBytes
+        let available = bytes.count
         let limit = limits.lengthLineLimit
         while progress.remaining > 0 {
             if progress.bulkLength < 0 {
                 let lineStart = progress.cursor
                 let crIndex: Int
-                switch buffer.scan(
+                switch bytes.scan(
                     for: UInt8(ascii: "\r"), from: lineStart + progress.lineScanned, limit: lineStart + limit + 1,
                     stopAtNUL: false)
                 {
@@ -252,9 +288,9 @@ public struct RESPRequestParser: Sendable {
                     progress.lineScanned = crIndex - lineStart
                     return false
                 }
-                let first = buffer.getInteger(at: buffer.readerIndex + lineStart, as: UInt8.self)!
+                let first = bytes[lineStart]
                 guard first == UInt8(ascii: "$") else { throw .expectedDollar(got: first) }
-                guard let length = buffer.strictInteger(from: lineStart + 1, to: crIndex), length >= 0,
+                guard let length = bytes.strictInteger(from: lineStart + 1, to: crIndex), length >= 0,
                     length <= limits.maxBulkLength
                 else { throw .invalidBulkLength }
                 if let unauthenticated = limits.unauthenticated, length > unauthenticated.maxBulkLength {
@@ -266,7 +302,11 @@ public struct RESPRequestParser: Sendable {
             }
             // Written so that no sum can overflow, whatever limit the caller chose.
             guard available - progress.cursor - 2 >= progress.bulkLength else { return false }
-            if collect { arguments.append(from: buffer, at: progress.cursor, length: progress.bulkLength) }
+            if collect {
+                arguments.append(
+                    UnsafeRawBufferPointer(rebasing: bytes[progress.cursor..<progress.cursor + progress.bulkLength]),
+                    sliceOf: buffer, at: offset + progress.cursor)
+            }
             progress.cursor += progress.bulkLength + 2
             progress.bulkLength = -1
             progress.remaining -= 1
@@ -276,40 +316,43 @@ public struct RESPRequestParser: Sendable {
 
     // MARK: Inline
 
-    /// Reads an inline line. Returns `nil` when more bytes are needed, `.some(nil)` for a
-    /// skipped empty line (consumed), or the command.
+    /// What an inline line gave.
+    private enum InlineLine {
+        /// The line is not complete.
+        case needMore
+        /// A blank line, `length` bytes to skip.
+        case empty(length: Int)
+        /// A command, `length` bytes long with its line end.
+        case command([[UInt8]], length: Int)
+    }
+
+    /// Reads an inline line at the start of `bytes`.
     private mutating func inlineCommand(
-        in buffer: inout ByteBuffer, scanned: Int, sawNUL: Bool
-    ) throws(RESPError) -> [[UInt8]]?? {
-        let available = buffer.readableBytes
+        _ bytes: UnsafeRawBufferPointer, scanned: Int, sawNUL: Bool
+    ) throws(RESPError) -> InlineLine {
+        let available = bytes.count
         let limit = limits.inlineLimit
         let newline: Int
         switch sawNUL
-            ? .nul(scanned) : buffer.scan(for: UInt8(ascii: "\n"), from: scanned, limit: limit + 1, stopAtNUL: true)
+            ? .nul(scanned) : bytes.scan(for: UInt8(ascii: "\n"), from: scanned, limit: limit + 1, stopAtNUL: true)
         {
         case .nul(let at):
             if available > limit { throw .tooBigInlineRequest }
             state = .start(scanned: at, sawNUL: true)
-            return nil
+            return .needMore
         case .notFound(let scannedTo):
             if available > limit { throw .tooBigInlineRequest }
             state = .start(scanned: scannedTo, sawNUL: false)
-            return nil
+            return .needMore
         case .found(let at):
             newline = at
         }
         var lineLength = newline
-        if lineLength > 0,
-            buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r")
-        {
-            lineLength -= 1
-        }
-        let line = buffer.getBytes(at: buffer.readerIndex, length: lineLength)!
-        guard let arguments = Self.splitInlineArguments(line) else { throw .unbalancedQuotes }
-        buffer.moveReaderIndex(forwardBy: newline + 1)
+        if lineLength > 0, bytes[lineLength - 1] == UInt8(ascii: "\r") { lineLength -= 1 }
+        guard let arguments = Self.splitInlineArguments(Array(bytes[..<lineLength])) else { throw .unbalancedQuotes }
         state = .start(scanned: 0, sawNUL: false)
-        if arguments.isEmpty { return .some(nil) }
-        return arguments
+        if arguments.isEmpty { return .empty(length: newline + 1) }
+        return .command(arguments, length: newline + 1)
     }
 }
 
@@ -330,56 +373,63 @@ enum LineScan {
     case notFound(Int)
 }
 
-extension ByteBuffer {
-    /// Searches the readable bytes at offsets `from..<limit` (from the reader index) for
-    /// `terminator`, and for NUL when `stopAtNUL`.
+extension UnsafeRawBufferPointer {
+    /// Searches offsets `from..<limit` for `terminator`, and for NUL when `stopAtNUL`.
     func scan(for terminator: UInt8, from start: Int, limit: Int, stopAtNUL: Bool) -> LineScan {
-        withUnsafeReadableBytes { bytes in
-            let end = Swift.min(bytes.count, Swift.max(limit, start))
-            var index = start
-            while index < end {
-                let byte = bytes[index]
-                if byte == terminator { return .found(index) }
-                if stopAtNUL && byte == 0 { return .nul(index) }
-                index += 1
-            }
-            return .notFound(end)
+        let end = Swift.min(count, Swift.max(limit, start))
+        var index = start
+        while index < end {
+            let byte = self[index]
+            if byte == terminator { return .found(index) }
+            if stopAtNUL && byte == 0 { return .nul(index) }
+            index += 1
         }
+        return .notFound(end)
     }
 
-    /// Parses the readable bytes at offsets `from..<to` the way Redis's `string2ll` does: an
-    /// optional `-`, then digits without leading zeros (`0` alone is allowed, `-0` is not), at
-    /// most 20 characters, no `+`, no spaces, within `Int64`.
+    /// Parses the bytes at offsets `from..<to` the way Redis's `string2ll` does: an optional
+    /// `-`, then digits without leading zeros (`0` alone is allowed, `-0` is not), at most 20
+    /// characters, no `+`, no spaces, within `Int64`.
     func strictInteger(from start: Int, to end: Int) -> Int64? {
         let length = end - start
         guard length > 0, length < 21 else { return nil }
-        return withUnsafeReadableBytes { bytes -> Int64? in
-            var index = start
-            var negative = false
-            if bytes[index] == UInt8(ascii: "-") {
-                negative = true
-                index += 1
-                if index == end { return nil }
-            } else if length == 1 && bytes[index] == UInt8(ascii: "0") {
-                return 0
-            }
-            guard (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
-            var magnitude: UInt64 = 0
-            while index < end {
-                let digit = bytes[index] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
-                if overflow1 || overflow2 { return nil }
-                magnitude = sum
-                index += 1
-            }
-            if negative {
-                guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
-                return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-            }
-            guard magnitude <= UInt64(Int64.max) else { return nil }
-            return Int64(magnitude)
+        var index = start
+        var negative = false
+        if self[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+            if index == end { return nil }
+        } else if length == 1 && self[index] == UInt8(ascii: "0") {
+            return 0
         }
+        guard (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(self[index]) else { return nil }
+        var magnitude: UInt64 = 0
+        while index < end {
+            let digit = self[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
+            if overflow1 || overflow2 { return nil }
+            magnitude = sum
+            index += 1
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { return nil }
+        return Int64(magnitude)
+    }
+}
+
+extension ByteBuffer {
+    /// ``UnsafeRawBufferPointer/scan(for:from:limit:stopAtNUL:)`` over the readable bytes.
+    func scan(for terminator: UInt8, from start: Int, limit: Int, stopAtNUL: Bool) -> LineScan {
+        withUnsafeReadableBytes { $0.scan(for: terminator, from: start, limit: limit, stopAtNUL: stopAtNUL) }
+    }
+
+    /// ``UnsafeRawBufferPointer/strictInteger(from:to:)`` over the readable bytes.
+    func strictInteger(from start: Int, to end: Int) -> Int64? {
+        withUnsafeReadableBytes { $0.strictInteger(from: start, to: end) }
     }
 }

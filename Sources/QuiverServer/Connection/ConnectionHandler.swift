@@ -10,6 +10,10 @@ internal import Logging
 ///
 /// Parsing here rather than in a decoder handler keeps the per-command path free of allocation:
 /// arguments are copied into arrays reused from one command to the next.
+///
+/// The handler's mutable properties are touched only on its event loop and never while another
+/// access to the same property is under way, so they skip Swift's dynamic exclusivity checks
+/// (`@exclusivity(unchecked)`), which otherwise cost more per command than parsing it.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -22,32 +26,32 @@ final class ConnectionHandler: ChannelInboundHandler {
         _read { yield stateBox.state }
         _modify { yield &stateBox.state }
     }
-    private var parser: RESPRequestParser
+    @exclusivity(unchecked) private var parser: RESPRequestParser
     /// Received bytes of a command not complete yet, held until the next read.
-    private var unparsed: ByteBuffer?
+    @exclusivity(unchecked) private var unparsed: ByteBuffer?
     /// Most bytes ``unparsed`` may hold (`client-query-buffer-limit`).
     private let maxUnparsedBytes: Int
     /// The arguments of the command being run; their arrays are reused by the next command.
-    private var arguments: [[UInt8]] = []
+    @exclusivity(unchecked) private var arguments: [[UInt8]] = []
     /// What each command runs with, kept from one command to the next.
-    private var context: CommandContext
-    private var output: ByteBuffer
-    private var closing = false
+    @exclusivity(unchecked) private var context: CommandContext
+    @exclusivity(unchecked) private var output: ByteBuffer
+    @exclusivity(unchecked) private var closing = false
     /// Whether a read burst is under way (between the first read and `channelReadComplete`).
-    private var inBurst = false
+    @exclusivity(unchecked) private var inBurst = false
     /// Writes staged in this burst, committed at its end (``WriteBurst``).
-    var burst = WriteBurst()
+    @exclusivity(unchecked) var burst = WriteBurst()
     /// The group commit of this connection's event loop, set when the connection becomes active.
     private var committer: BurstCommitter?
     /// Whether the burst waits in the committer (its replies are flushed by
     /// ``finishGroupCommit(failure:context:)``).
-    private var awaitingGroupCommit = false
+    @exclusivity(unchecked) private var awaitingGroupCommit = false
     /// The command run last and its statistics slot: pipelines repeat one command, which then
     /// needs no table lookup and no slot lookup.
-    private var lastSpec: CommandSpec?
-    private var lastSlot = 0
+    @exclusivity(unchecked) private var lastSpec: CommandSpec?
+    @exclusivity(unchecked) private var lastSlot = 0
     /// When the previous command of this read ended; `nil` at the start of each read.
-    private var lastCommandEnd: ContinuousClock.Instant?
+    @exclusivity(unchecked) private var lastCommandEnd: ContinuousClock.Instant?
 
     /// A handler with the request limits of `daemon`'s configuration, or those in
     /// `state.requestLimits` when it has them (read before each command, so `AUTH` can lift them).

@@ -47,8 +47,9 @@ struct ConnectionState: Sendable {
 /// A connection's ``ConnectionState`` by reference: its handler and the command it runs share
 /// one, so that running a command copies none of the state.
 final class ConnectionStateBox {
-    /// The state.
-    var state: ConnectionState
+    /// The state; touched only on the connection's event loop, one access at a time (see
+    /// ``ConnectionHandler``), so without dynamic exclusivity checks.
+    @exclusivity(unchecked) var state: ConnectionState
 
     /// A box holding `state`.
     init(_ state: ConnectionState) { self.state = state }
