@@ -56,8 +56,14 @@ def test_config_file_applies_and_the_command_line_overrides_it(make_server, tmp_
     first = socket.create_connection(("127.0.0.1", server.port))
     second = socket.create_connection(("127.0.0.1", server.port))
     try:
-        time.sleep(0.2)
-        assert b"max number of clients reached" in raw_command(server.port, b"PING\r\n")
+        # The two clients count once the server has registered them (and the first probe's
+        # connection is gone); on a loaded machine that can take longer than a moment.
+        deadline = time.monotonic() + 5
+        reply = raw_command(server.port, b"PING\r\n")
+        while b"max number of clients reached" not in reply and time.monotonic() < deadline:
+            time.sleep(0.1)
+            reply = raw_command(server.port, b"PING\r\n")
+        assert b"max number of clients reached" in reply, open(server.log_path).read()[-3000:]
     finally:
         first.close()
         second.close()
