@@ -207,11 +207,22 @@ extension ByteBuffer {
     /// - Returns: The number of bytes written.
     @discardableResult
     public mutating func writeRESPBulkString(bytes: [UInt8]) -> Int {
-        let start = writerIndex
-        writeRESPLength(prefix: UInt8(ascii: "$"), bytes.count)
-        bytes.withUnsafeBytes { _ = writeBytes($0) }
-        writeStaticString("\r\n")
-        return writerIndex - start
+        bytes.withUnsafeBytes { payload in
+            // One reservation for the whole reply: header (at most 24 bytes), payload, CRLF.
+            writeWithUnsafeMutableBytes(minimumWritableBytes: payload.count + 26) { raw in
+                let out = raw.bindMemory(to: UInt8.self)
+                out[0] = UInt8(ascii: "$")
+                var end = 1 + RESPDouble.writeInteger(Int64(payload.count), into: UnsafeMutableBufferPointer(rebasing: out[1...]))
+                out[end] = UInt8(ascii: "\r")
+                out[end + 1] = UInt8(ascii: "\n")
+                end += 2
+                if let base = payload.baseAddress { (raw.baseAddress! + end).copyMemory(from: base, byteCount: payload.count) }
+                end += payload.count
+                out[end] = UInt8(ascii: "\r")
+                out[end + 1] = UInt8(ascii: "\n")
+                return end + 2
+            }
+        }
     }
 
     /// Appends the null reply: `$-1\r\n` on RESP2, `_\r\n` on RESP3.

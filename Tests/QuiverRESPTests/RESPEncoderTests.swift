@@ -100,6 +100,20 @@ import Testing
                 + "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:1\r\n$3\r\n0.5\r\n,0.5\r\n")
     }
 
+    @Test func bulkStringsFromByteArraysOfAnySize() {
+        for count in [0, 1, 9, 10, 4095, 100_000] {
+            let payload = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            var buffer = ByteBuffer()
+            buffer.writeString("prefix")
+            let written = buffer.writeRESPBulkString(bytes: payload)
+            var expected = ByteBuffer()
+            expected.writeString("prefix")
+            expected.writeRESPBulkString(bytes: payload[...])  // the generic form
+            #expect(buffer == expected)
+            #expect(written == buffer.readableBytes - 6)
+        }
+    }
+
     @Test func aggregateHeaders() {
         var buffer = ByteBuffer()
         for version in RESPProtocolVersion.allCases {
