@@ -26,6 +26,10 @@ public struct EngineOptions: Sendable {
     /// ``StorageEngine/compact()`` themselves.
     public var backgroundMaintenance = true
 
+    /// The manifest's options (when it rolls to a new file). Default: ``ManifestConfiguration``'s
+    /// 1 MiB roll size; tests lower it to make the engine roll its manifest.
+    package var manifest = ManifestConfiguration()
+
     /// The file system. Default: the operating system's.
     public var fileIO: any FileIO = PosixFileIO()
 

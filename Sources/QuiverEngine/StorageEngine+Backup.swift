@@ -47,6 +47,9 @@ extension StorageEngine {
                     try fileIO.close(file)
                 }
                 KillPoint.hit("engine.backup.afterCopy")
+                // The links and copies must be durable entries before any manifest names them: the
+                // manifest's bytes can reach the disk before its own sync (reliability spec T16 rule 1).
+                try fileIO.synchronizeDirectory(destination)
                 var snapshot = ManifestEdit()
                 snapshot.addedSegments = state.segments
                 snapshot.catalogSet = state.catalog

@@ -76,7 +76,8 @@ public final class StorageEngine: Sendable {
         if (try? fileIO.contentsOfDirectory(directory)) == nil { try fileIO.createDirectory(directory) }
         let lock = try DataDirectoryLock.acquire(fileIO: fileIO, layout: layout)
         do {
-            let (manifest, manifestState) = try openOrCreateManifest(fileIO: fileIO, layout: layout)
+            let (manifest, manifestState) = try openOrCreateManifest(
+                fileIO: fileIO, layout: layout, configuration: options.manifest)
             var state = try loadState(manifestState, fileIO: fileIO, layout: layout)
             // Files no manifest names: unpublished segments, old manifests, temporaries.
             for name in try orphanFiles(in: fileIO.contentsOfDirectory(directory), state: manifestState) {
@@ -137,10 +138,12 @@ public final class StorageEngine: Sendable {
         return state
     }
 
-    private static func openOrCreateManifest(fileIO: any FileIO, layout: DataDirectoryLayout) throws -> (Manifest, ManifestState) {
+    private static func openOrCreateManifest(
+        fileIO: any FileIO, layout: DataDirectoryLayout, configuration: ManifestConfiguration
+    ) throws -> (Manifest, ManifestState) {
         let names = try fileIO.contentsOfDirectory(layout.root)
         if names.contains(DataDirectoryLayout.name(of: .current)) {
-            return try Manifest.open(fileIO: fileIO, layout: layout)
+            return try Manifest.open(fileIO: fileIO, layout: layout, configuration: configuration)
         }
         // Manifest files without CURRENT are a crash inside the first manifest's creation: they
         // hold nothing yet (and go as orphans). Logs or segments without CURRENT are damage.
@@ -161,7 +164,7 @@ public final class StorageEngine: Sendable {
             default: break
             }
         }
-        let manifest = try Manifest.create(fileIO: fileIO, layout: layout, initial: ManifestEdit())
+        let manifest = try Manifest.create(fileIO: fileIO, layout: layout, initial: ManifestEdit(), configuration: configuration)
         return (manifest, manifest.state)
     }
 
@@ -240,6 +243,13 @@ public final class StorageEngine: Sendable {
 
     /// The sequence number of the last write logged.
     public var lastSequence: UInt64 { wal.lastSequence }
+
+    /// The log file appends go to and the offset after its last written byte (see
+    /// `WAL.appendPosition`): for tests that check an acknowledged write's bytes were synced.
+    package var walPosition: (file: FilePath, offset: Int64) {
+        let (number, offset) = wal.appendPosition
+        return (layout.walFile(number), offset)
+    }
 
     /// A number no file in the directory has (segments, manifests and temporaries share them).
     func nextFileNumber() -> UInt64 { manifest.newFileNumber() }

@@ -22,6 +22,10 @@ import Testing
         (1, [.create("000003.seg"), .write("000003.seg", offset: 0, count: 100), .sync("000003.seg"),
              .manifestWrite("MANIFEST-000001", references: ["000003.seg"], dropping: [], retiring: []),
              .sync("MANIFEST-000001")]),
+        // Written before the segment was durable, though it was by the manifest's own sync.
+        (1, [.create("000003.seg"), .write("000003.seg", offset: 0, count: 100),
+             .manifestWrite("MANIFEST-000001", references: ["000003.seg"], dropping: [], retiring: []),
+             .sync("000003.seg"), .syncDirectory, .sync("MANIFEST-000001")]),
         (2, [.manifestWrite("MANIFEST-000001", references: [], dropping: [], retiring: ["000001.wal"]),
              .remove("000001.wal")]),
         (3, [.create("000004.tmp"), .write("000004.tmp", offset: 0, count: 5), .rename("000004.tmp", to: "CURRENT"),
@@ -30,6 +34,12 @@ import Testing
              .rename("000004.tmp", to: "CURRENT")]),
         (3, [.write("CURRENT", offset: 0, count: 5), .sync("CURRENT")]),
         (4, [.write("000002.wal", offset: 0, count: 10), .ack(1, walFile: "000002.wal", end: 10)]),
+        // The bytes are synced, the new file's directory entry is not.
+        (4, [.create("000002.wal"), .write("000002.wal", offset: 0, count: 10), .sync("000002.wal"),
+             .ack(1, walFile: "000002.wal", end: 10)]),
+        // Synced, then more written below the acknowledged end.
+        (4, [.write("000002.wal", offset: 0, count: 10), .sync("000002.wal"), .write("000002.wal", offset: 5, count: 5),
+             .ack(1, walFile: "000002.wal", end: 10)]),
         (5, [.manifestWrite("MANIFEST-000001", references: ["000003.seg"], dropping: [], retiring: []),
              .sync("MANIFEST-000001"), .remove("000003.seg")]),
     ]
@@ -40,7 +50,7 @@ import Testing
     }
 
     /// Each bad trace is reported under its rule.
-    @Test(arguments: 0..<7) func badTraceFails(_ index: Int) {
+    @Test(arguments: bad.indices) func badTraceFails(_ index: Int) {
         let (rule, trace) = Self.bad[index]
         let violations = IOOrderingAuditor().audit(trace)
         #expect(!violations.isEmpty)

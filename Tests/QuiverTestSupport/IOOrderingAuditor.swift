@@ -1,5 +1,15 @@
 /// Checks an ordered trace of file operations against the I/O ordering rules of reliability
-/// row T16.
+/// row T16:
+///
+/// 1. No manifest edit referencing file X is written (so none is synced) before X's data and its
+///    directory entry are synced: the operating system may write a manifest page back before the
+///    manifest's own sync, and a recovered edit must never name a file a crash could lose.
+/// 2. No WAL file is removed before a synced manifest edit retires it (its records are in segments).
+/// 3. `CURRENT` is replaced only through a synced temporary file, a rename, and a directory sync,
+///    never written in place.
+/// 4. No write is acknowledged before the WAL bytes it covers are synced, and the WAL file's
+///    directory entry too (durability `always`).
+/// 5. No file is removed while the synced manifest references it.
 ///
 /// Paths are plain strings (file names inside one data directory). A manifest write is
 /// annotated with the files the edit references and the WAL numbers it retires, so the auditor
@@ -68,6 +78,9 @@ public struct IOOrderingAuditor: Sendable {
                 unsynced[file] = min(unsynced[file] ?? offset, offset)
                 written[file] = max(written[file] ?? 0, offset + Int64(count))
             case .manifestWrite(let file, let references, let dropping, let retiring):
+                for target in references.sorted() where unsynced[target] != nil || entryPending.contains(target) {
+                    flag(1, index, "\(file) written with an edit referencing \(target), which is not durable")
+                }
                 unsynced[file] = 0
                 var edit = pendingEdits[file] ?? ([], [], [])
                 edit.refs.formUnion(references)
@@ -76,9 +89,6 @@ public struct IOOrderingAuditor: Sendable {
                 pendingEdits[file] = edit
             case .sync(let file):
                 if let edit = pendingEdits.removeValue(forKey: file) {
-                    for target in edit.refs.sorted() where unsynced[target] != nil || entryPending.contains(target) {
-                        flag(1, index, "\(file) synced while \(target) is not durable")
-                    }
                     referenced.formUnion(edit.refs)
                     referenced.subtract(edit.drops)
                     retired.formUnion(edit.retiring)
@@ -112,6 +122,9 @@ public struct IOOrderingAuditor: Sendable {
             case .ack(let sequence, let walFile, let end):
                 if (syncedEnd[walFile] ?? 0) < end || (unsynced[walFile].map { $0 < end } ?? false) {
                     flag(4, index, "write \(sequence) acknowledged before \(walFile) is synced to \(end)")
+                }
+                if entryPending.contains(walFile) {
+                    flag(4, index, "write \(sequence) acknowledged before the directory entry of \(walFile) is synced")
                 }
             }
         }

@@ -108,6 +108,16 @@ public final class WAL: Sendable {
     /// The numbers of the log files this log still holds, oldest first.
     public var liveLogNumbers: [UInt64] { files.withLock { $0.live.map(\.number) } }
 
+    /// Where the next record goes: the current file's number and the offset after the last byte
+    /// written to it (records and block padding).
+    ///
+    /// Read right after an append returned, with no other appender running, it is the end of that
+    /// append's record: the ordering auditor's tests (reliability spec T16 rule 4) check that the
+    /// bytes up to it were synced before the append was acknowledged.
+    package var appendPosition: (logNumber: UInt64, offset: Int64) {
+        files.withLock { ($0.live.last!.number, $0.writer.offset) }
+    }
+
     /// Whether a failed sync turned the log read-only.
     public var isReadOnly: Bool { queue.withLock { $0.failure != nil } }
 
