@@ -29,7 +29,9 @@ enum CommandArguments {
     }
 
     /// The double `bytes` spells, as Redis reads one: no leading space, nothing after the number,
-    /// no NaN, no overflow to infinity (but `inf` and `-inf` spelled out are accepted).
+    /// no NaN, no overflow to infinity (but `inf` and `-inf` spelled out are accepted), no
+    /// underflow to zero (`1e-400`; a subnormal result such as `1e-310` is accepted, as
+    /// `strtod` gives it without the range error Redis checks).
     static func double(_ bytes: [UInt8]) -> Double? {
         guard !bytes.isEmpty, bytes.count < 512 else { return nil }
         let first = bytes[0]
@@ -42,7 +44,18 @@ enum CommandArguments {
         default: break
         }
         guard let value = Double(text), !value.isNaN, value.isFinite else { return nil }
+        if value == 0, !mantissaIsZero(lower) { return nil }
         return value
+    }
+
+    /// Whether the digits before the exponent of a number's text (lower case) are all zero.
+    private static func mantissaIsZero(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
+        let hex = digits.hasPrefix("0x")
+        if hex { digits = digits.dropFirst(2) }
+        let mantissa = digits.prefix { hex ? $0 != "p" : $0 != "e" }
+        return mantissa.allSatisfy { $0 == "0" || $0 == "." }
     }
 
     /// Whether `bytes` equals `token` ignoring ASCII case (`token` is upper case).
