@@ -1,3 +1,5 @@
+import NIOCore
+import NIOEmbedded
 import Quiver
 import QuiverIndex
 import QuiverRESP
@@ -26,6 +28,27 @@ import Testing
             #expect(
                 try client.reply("CONFIG", "GET", "appendonly", "appendfsync")
                     == "[$appendonly,$yes,$appendfsync,$always]")
+        }
+    }
+
+    @Test func queryBufferLimitChangesForConnectedClients() async throws {
+        try await withServer { server in
+            let admin = try server.connect()
+            let slow = try server.connect()
+            #expect(try admin.reply("CONFIG", "SET", "client-query-buffer-limit", "512") == "-ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - argument must be at least 1kb")
+            #expect(try admin.reply("CONFIG", "SET", "client-query-buffer-limit", "2kb") == "+OK")
+            #expect(try admin.reply("CONFIG", "GET", "client-query-buffer-limit") == "[$client-query-buffer-limit,$2048]")
+            // A command whose 4 KiB value never completes: 1.5 KiB is held, 3 KiB is over the limit.
+            var partial = slow.channel.allocator.buffer(capacity: 4096)
+            partial.writeString("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4096\r\n" + String(repeating: "v", count: 1500))
+            try slow.channel.writeInbound(partial)
+            #expect(slow.isOpen)
+            var more = slow.channel.allocator.buffer(capacity: 2048)
+            more.writeString(String(repeating: "v", count: 1500))
+            try slow.channel.writeInbound(more)
+            slow.channel.embeddedEventLoop.run()
+            #expect(!slow.isOpen, "closed over the new limit")
+            #expect(try admin.reply("PING") == "+PONG")
         }
     }
 

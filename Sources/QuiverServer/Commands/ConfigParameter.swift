@@ -50,6 +50,13 @@ struct ConfigParameter: Sendable {
                 let flag = try yesNo(value)
                 return { $0.protectedMode = flag }
             }),
+        ConfigParameter(
+            name: "client-query-buffer-limit", get: { daemon in "\(daemon.settings.withLock { $0.maxQueryBufferBytes })" },
+            parse: { value throws(Failure) in
+                guard let bytes = memory(value) else { throw Failure(reason: "argument must be a memory value") }
+                guard bytes >= 1024 else { throw Failure(reason: "argument must be at least 1kb") }
+                return { $0.maxQueryBufferBytes = bytes }
+            }),
         immutable("port") { "\($0.configuration.port)" },
         immutable("bind") { $0.configuration.bindAddresses.joined(separator: " ") },
         immutable("dir") { $0.configuration.directory },
@@ -65,7 +72,6 @@ struct ConfigParameter: Sendable {
         immutable("databases") { _ in "16" },
         immutable("maxmemory-policy") { _ in "noeviction" },
         immutable("proto-max-bulk-len") { "\($0.configuration.maxBulkLength)" },
-        immutable("client-query-buffer-limit") { "\($0.configuration.maxQueryBufferBytes)" },
         immutable("enable-debug-command") { $0.configuration.enableDebugCommand ? "yes" : "no" },
         immutable("io-threads") { "\($0.configuration.ioThreads)" },
         immutable("daemonize") { _ in "no" },

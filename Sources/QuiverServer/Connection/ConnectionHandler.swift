@@ -29,8 +29,6 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var parser: RESPRequestParser
     /// Received bytes of a command not complete yet, held until the next read.
     @exclusivity(unchecked) private var unparsed: ByteBuffer?
-    /// Most bytes ``unparsed`` may hold (`client-query-buffer-limit`).
-    private let maxUnparsedBytes: Int
     /// The arguments of the command being run; their arrays are reused by the next command.
     @exclusivity(unchecked) private var arguments: [[UInt8]] = []
     /// What each command runs with, kept from one command to the next.
@@ -62,7 +60,6 @@ final class ConnectionHandler: ChannelInboundHandler {
         var limits = RESPRequestLimits.redisDefaults
         limits.maxBulkLength = daemon.configuration.maxBulkLength
         parser = RESPRequestParser(limits: state.requestLimits?.value ?? limits)
-        maxUnparsedBytes = daemon.configuration.maxQueryBufferBytes
         output = allocator.buffer(capacity: 4096)
     }
 
@@ -194,10 +191,12 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
         }
         guard !closing, buffer.readableBytes > 0 else { return }
-        guard buffer.readableBytes <= maxUnparsedBytes else {
+        // The limit is at least 1 KiB: a shorter partial command needs no look at the settings.
+        let limit = buffer.readableBytes > 1024 ? daemon.settings.withLock { $0.maxQueryBufferBytes } : Int.max
+        guard buffer.readableBytes <= limit else {
             daemon.logger.info(
                 "closing a client over the query buffer limit",
-                metadata: ["client": "\(state.id)", "bytes": "\(buffer.readableBytes)", "limit": "\(maxUnparsedBytes)"])
+                metadata: ["client": "\(state.id)", "bytes": "\(buffer.readableBytes)", "limit": "\(limit)"])
             closing = true
             endBurst()
             flush(context, thenClose: true)

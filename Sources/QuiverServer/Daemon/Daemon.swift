@@ -175,6 +175,8 @@ struct RuntimeSettings: Sendable {
     var idleTimeoutSeconds: Int
     var maxMemoryBytes: Int
     var protectedMode: Bool
+    /// `client-query-buffer-limit`: most unparsed bytes a client may leave (every connection reads it).
+    var maxQueryBufferBytes: Int
 
     init(_ configuration: ServerConfiguration) {
         requirePassword = configuration.requirePassword
@@ -182,6 +184,7 @@ struct RuntimeSettings: Sendable {
         idleTimeoutSeconds = configuration.idleTimeoutSeconds
         maxMemoryBytes = configuration.maxMemoryBytes
         protectedMode = configuration.protectedMode
+        maxQueryBufferBytes = configuration.maxQueryBufferBytes
     }
 }
 
