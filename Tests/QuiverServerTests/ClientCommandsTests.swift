@@ -1,4 +1,5 @@
 import NIOCore
+import NIOEmbedded
 import QuiverRESP
 import Testing
 
@@ -103,11 +104,36 @@ import Testing
         try await withServer { server in
             let client = try server.connect()
             #expect(try client.reply("CLIENT", "REPLY", "ON") == "+OK")
-            #expect(
-                try client.reply("CLIENT", "REPLY", "OFF")
-                    == "-ERR CLIENT REPLY OFF and SKIP are not supported by quiverd")
             #expect(try client.reply("CLIENT", "REPLY", "MAYBE") == "-ERR syntax error")
+            // OFF: nothing until ON, errors and staged writes included (the writes still happen).
+            #expect(try client.replies(["CLIENT", "REPLY", "OFF"]).isEmpty)
+            #expect(try client.replies(["SET", "k", "v"]).isEmpty)
+            #expect(try client.replies(["GET", "k"]).isEmpty)
+            #expect(try client.replies(["NOSUCH"]).isEmpty)
+            #expect(try client.replies(["CLIENT", "REPLY", "SKIP"]).isEmpty, "SKIP while OFF changes nothing")
+            #expect(try client.reply("CLIENT", "REPLY", "ON") == "+OK")
+            #expect(try client.reply("GET", "k") == "$v")
+            // SKIP: its own reply and the next command's are left out.
+            #expect(try client.replies(["CLIENT", "REPLY", "SKIP"]).isEmpty)
+            #expect(try client.replies(["SET", "k", "w"]).isEmpty)
+            #expect(try client.reply("GET", "k") == "$w")
             #expect(try client.reply("CLIENT", "GETREDIR") == ":-1")
+        }
+    }
+
+    @Test func silencedRepliesInAPipelineLeaveTheOthersIntact() async throws {
+        try await withServer { server in
+            let client = try server.connect()
+            var pipeline = client.channel.allocator.buffer(capacity: 256)
+            for command in [["SET", "a", "1"], ["SET", "b", "2"], ["CLIENT", "REPLY", "SKIP"], ["SET", "c", "3"], ["GET", "a"], ["SET", "d", "4"]] {
+                pipeline.writeString("*\(command.count)\r\n" + command.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined())
+            }
+            try client.channel.writeInbound(pipeline)
+            client.channel.embeddedEventLoop.run()
+            var output = client.channel.allocator.buffer(capacity: 256)
+            while var part = try client.channel.readOutbound(as: ByteBuffer.self) { output.writeBuffer(&part) }
+            #expect(String(buffer: output) == "+OK\r\n+OK\r\n$1\r\n1\r\n+OK\r\n")
+            #expect(try client.reply("MGET", "a", "b", "c", "d") == "[$1,$2,$3,$4]")
         }
     }
 

@@ -68,12 +68,20 @@ enum ClientCommands {
                 "CLIENT|REPLY", arity: 3, flags: [.noscript, .loading, .stale], group: "connection",
                 summary: "Instructs the server whether to reply to commands.", since: "3.2.0"
             ) { context throws(CommandError) in
+                // The connection handler leaves out the replies these modes silence (this one's
+                // too, for OFF and SKIP).
                 let mode = context.argument(2)
-                if CommandArguments.matches(mode, "ON") { return .ok }
-                if CommandArguments.matches(mode, "OFF") || CommandArguments.matches(mode, "SKIP") {
-                    throw .err("CLIENT REPLY OFF and SKIP are not supported by quiverd")
+                if CommandArguments.matches(mode, "ON") {
+                    context.connection.repliesOff = false
+                    context.connection.skipNextReply = false
+                } else if CommandArguments.matches(mode, "OFF") {
+                    context.connection.repliesOff = true
+                } else if CommandArguments.matches(mode, "SKIP") {
+                    if !context.connection.repliesOff { context.connection.skipNextReply = true }
+                } else {
+                    throw .syntax
                 }
-                throw .syntax
+                return .ok
             },
             CommandSpec(
                 "CLIENT|GETREDIR", arity: 2, flags: [.noscript, .loading, .stale], group: "connection",

@@ -274,12 +274,16 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    /// Runs one command and appends its reply to the output; returns what to do next.
+    /// Runs one command and appends its reply to the output, unless `CLIENT REPLY` silenced it;
+    /// returns what to do next.
     func execute(_ arguments: [[UInt8]]) -> ReplyAction {
         guard let first = arguments.first else { return .none }
         // In a pipeline one clock reading ends a command and starts the next (whose time then
         // includes its parsing); the first command of a read starts its own.
         let started = lastCommandEnd ?? ContinuousClock.now
+        let skipped = state.skipNextReply
+        if skipped { state.skipNextReply = false }
+        let silent = skipped || state.repliesOff
         let spec: CommandSpec
         if let last = lastSpec, last.nameMatches(first) {
             spec = last
@@ -289,15 +293,24 @@ final class ConnectionHandler: ChannelInboundHandler {
             lastSlot = ServerStatistics.slot(of: found.lowercasedName)
         } else {
             commitBurst()
+            let mark = output.writerIndex
             let text = String(decoding: first, as: UTF8.self)
             let rest = arguments.dropFirst().prefix(10).map { "'\(String(decoding: $0, as: UTF8.self))' " }.joined()
             if state.transaction != nil { state.transactionFailed = true }
             reply(.failure(.err("unknown command '\(text)', with args beginning with: \(rest)")))
+            if silent { output.moveWriterIndex(to: mark) }
             return .none
         }
         state.lastCommand = spec.lowercasedName
-        let result = dispatch(spec, arguments, writingDirectly: true)
+        // What is staged is committed first (its replies may be rewritten, which must happen
+        // before the mark), and a silenced command is never staged, so a reply removed below is
+        // never one a failed commit would rewrite.
+        if spec.stage == nil || silent { commitBurst() }
+        let mark = output.writerIndex
+        let result = dispatch(spec, arguments, writingDirectly: true, staging: !silent)
         if let outcome = result.reply { reply(outcome) }
+        // Judged after the command: `CLIENT REPLY OFF` and `SKIP` silence themselves, `ON` does not.
+        if skipped || state.repliesOff || state.skipNextReply { output.moveWriterIndex(to: mark) }
         let ended = ContinuousClock.now
         lastCommandEnd = ended
         let elapsed = (ended - started).components
@@ -313,11 +326,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs one command as a burst of its own: ``dispatch(_:_:)``, then the commit of what it
+    /// Runs one command as a burst of its own: ``dispatch(_:_:writingDirectly:staging:)``, then the commit of what it
     /// staged (whose failure becomes the reply). For callers that drive the handler without a
     /// channel.
     func dispatchAlone(_ spec: CommandSpec, _ arguments: [[UInt8]]) -> (reply: Result<RESPValue, CommandError>, action: ReplyAction) {
-        let result = dispatch(spec, arguments, writingDirectly: false)
+        let result = dispatch(spec, arguments, writingDirectly: false, staging: true)
         // Without `writingDirectly` every reply comes back as a value.
         var reply = result.reply!
         do { try burst.commit(in: daemon.database) } catch {
@@ -329,14 +342,14 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     /// Checks arity, authentication, permissions and transactions, then runs `spec`.
     ///
-    /// A command with a ``CommandSpec/stage`` may join the burst's staged writes instead; any
-    /// other command first commits them, so it sees them. With `writingDirectly`, a command
+    /// A command with a ``CommandSpec/stage`` may join the burst's staged writes instead (when
+    /// `staging`); any other command first commits them, so it sees them. With `writingDirectly`, a command
     /// with a ``CommandSpec/write`` path writes its reply into the output itself and the reply
     /// returned is `nil`.
     func dispatch(
-        _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool
+        _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool, staging: Bool
     ) -> (reply: Result<RESPValue, CommandError>?, action: ReplyAction) {
-        if spec.stage == nil { commitBurst() }
+        if spec.stage == nil || !staging { commitBurst() }
         var spec = spec
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
             let name = spec.name + "|" + CommandArguments.uppercased(arguments[1])
@@ -371,7 +384,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         defer { context.reset(arguments: []) }
         let result: Result<RESPValue, CommandError>
         do {
-            if let stage = spec.stage {
+            if staging, let stage = spec.stage {
                 let wasEmpty = burst.isEmpty
                 if try stage(&context, &burst) {
                     if wasEmpty { burst.repliesStart = output.writerIndex }

@@ -38,6 +38,10 @@ struct ConnectionState: Sendable {
     var noEvict = false
     /// `CLIENT NO-TOUCH ON` (flag `T` of `CLIENT LIST`).
     var noTouch = false
+    /// `CLIENT REPLY OFF`: no replies until `CLIENT REPLY ON`.
+    var repliesOff = false
+    /// `CLIENT REPLY SKIP`: no reply to the next command.
+    var skipNextReply = false
     /// The last command's name, for `CLIENT LIST`.
     var lastCommand = "NULL"
     /// Wall-clock milliseconds of the last command.
