@@ -427,6 +427,29 @@ extension StorageEngineOpenCloseTests {
         }
     }
 
+    /// Whichever release of a close fails (the log's, the manifest's, the lock's, or one inside
+    /// the last flush), the close releases every descriptor and the directory lock.
+    @Test(arguments: 1...4)
+    func aCloseReleasesEverythingWhicheverCloseFails(failing: Int) throws {
+        let rows = KeyedRows(count: 10)
+        try withTemporaryDirectory { dir in
+            let faulty = FaultyFileIO(wrapping: PosixFileIO())
+            var options = testOptions()
+            options.fileIO = faulty
+            let engine = try StorageEngine.open(directory: dir, options: options)
+            try makeCollection(engine, dimension: rows.dimension)
+            try insert(rows, 0..<10, into: engine)
+            try engine.flush()
+            faulty.inject(.init([.close], .once(failing), .error(.ioError)))
+            _ = try? engine.close()
+            #expect(faulty.trace.contains { $0.operation == .close && $0.fault != nil })
+            #expect(ResourceBaseline(directory: dir.string).descriptors == 0, "\(ResourceBaseline.openFiles(under: dir.string))")
+            let reopened = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(try reopened.count(in: "items") == 10)
+            try reopened.close()
+        }
+    }
+
     /// A close whose log close fails reports it, and still releases every descriptor and the
     /// directory lock, so the directory can be opened again.
     @Test func aCloseWhoseLogCloseFailsStillReleasesEverything() throws {

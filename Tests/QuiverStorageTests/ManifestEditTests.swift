@@ -86,5 +86,8 @@ extension ManifestEditTests {
         let set: [UInt8] = [5, 1, 0, 0, 0, 0x61, 0, 0, 0, 0]
         let name = expectStorageError(.corruption) { try ManifestEdit(encoded: set + set) }
         #expect(name?.message == "manifest edit: catalog name appears twice" && name?.offset == 10)
+        let removed: [UInt8] = [6, 1, 0, 0, 0, 0x61]
+        let again = expectStorageError(.corruption) { try ManifestEdit(encoded: removed + removed) }
+        #expect(again?.message == "manifest edit: catalog name appears twice" && again?.offset == 6)
     }
 }
