@@ -178,22 +178,25 @@ public final class StorageEngine: Sendable {
 
     /// Flushes the memtables, syncs and closes the log and the manifest, and releases the
     /// directory. Later calls throw ``EngineError/Code/readOnly``.
+    ///
+    /// The log, the manifest and the directory lock are released even when the flush or one of
+    /// them fails, so a failed close leaves no descriptor behind and the directory can be opened
+    /// again; the first error is thrown.
     public func close() throws(EngineError) {
+        var flushError: EngineError?
         if failure.withLock({ $0 == nil }) {
-            do { try flush() } catch {
-                try? wal.close()
-                try? lock.release()
-                throw error
-            }
+            do { try flush() } catch { flushError = error }
         }
         failure.withLock { $0 = $0 ?? EngineError(.readOnly, "the engine is closed") }
-        do {
-            try maintenance.withLock { () throws(StorageError) in
-                try wal.close()
-                try manifest.close()
-                try lock.release()
-            }
-        } catch { throw Self.wrap(error) }
+        let closeError = maintenance.withLock { () -> StorageError? in
+            var first: StorageError?
+            do throws(StorageError) { try wal.close() } catch { first = first ?? error }
+            do throws(StorageError) { try manifest.close() } catch { first = first ?? error }
+            do throws(StorageError) { try lock.release() } catch { first = first ?? error }
+            return first
+        }
+        if let flushError { throw flushError }
+        if let closeError { throw Self.wrap(closeError) }
     }
 
     // MARK: Reading

@@ -365,3 +365,111 @@ func expectSelfHits(_ engine: StorageEngine, _ rows: KeyedRows, _ keys: some Seq
         }
     }
 }
+
+/// Opening and closing when the directory or the disk misbehaves (T18 on the engine's recovery path).
+@Suite struct StorageEngineOpenCloseTests {
+    @Test func dataFilesWithoutCURRENTAreRefused() throws {
+        let rows = KeyedRows(count: 20)
+        try withTemporaryDirectory { dir in
+            let engine = try StorageEngine.open(directory: dir, options: testOptions())
+            try makeCollection(engine, dimension: rows.dimension)
+            try insert(rows, 0..<20, into: engine)
+            try engine.close()
+            try PosixFileIO().remove(dir.appending("CURRENT"))
+            do throws(EngineError) {
+                _ = try StorageEngine.open(directory: dir, options: testOptions())
+                Issue.record("a directory with data files and no CURRENT opened")
+            } catch {
+                #expect(error.code == .corruption && error.message.contains("no CURRENT manifest pointer"), "\(error)")
+            }
+        }
+    }
+
+    /// A close whose flush fails reports it and still releases the directory; the log kept every
+    /// acknowledged write, so the next open has them.
+    @Test func aCloseWhoseFlushFailsStillReleasesTheDirectory() throws {
+        let rows = KeyedRows(count: 50)
+        try withTemporaryDirectory { dir in
+            let faulty = FaultyFileIO(wrapping: PosixFileIO())
+            var options = testOptions()
+            options.fileIO = faulty
+            let engine = try StorageEngine.open(directory: dir, options: options)
+            try makeCollection(engine, dimension: rows.dimension)
+            try insert(rows, 0..<50, into: engine)
+            faulty.inject(.init([.synchronize], .from(1), .error(.ioError)))
+            #expect(throws: EngineError.self) { try engine.close() }
+            #expect(throws: EngineError.self) { try engine.upsert("late", vector: rows.vector(0), in: "items") }
+            #expect(ResourceBaseline(directory: dir.string).descriptors == 0, "\(ResourceBaseline.openFiles(under: dir.string))")
+            let reopened = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(try reopened.count(in: "items") == 50)
+            try reopened.close()
+        }
+    }
+}
+
+extension StorageEngineOpenCloseTests {
+    /// A collection and a table that never reached a segment come back from the catalog alone.
+    @Test func emptyCollectionsAndTablesSurviveAReopen() throws {
+        try withTemporaryDirectory { dir in
+            do {
+                let engine = try StorageEngine.open(directory: dir, options: testOptions())
+                try makeCollection(engine, dimension: 3, metric: .cosine)
+                try engine.createTable(TableDefinition(name: "notes"))
+                try engine.close()
+            }
+            let engine = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(engine.collectionNames == ["items"] && engine.tableNames == ["notes"])
+            #expect(try engine.definition(of: "items").index.metric == .cosine)
+            #expect(try engine.definition(of: "items").index.dimension == 3)
+            #expect(throws: EngineError.self) { try engine.definition(of: "notes") }
+            #expect(try engine.count(in: "items") == 0 && engine.record(Key("x"), in: "notes") == nil)
+            try engine.close()
+        }
+    }
+
+    /// Whichever release of a close fails (the log's, the manifest's, the lock's, or one inside
+    /// the last flush), the close releases every descriptor and the directory lock.
+    @Test(arguments: 1...4)
+    func aCloseReleasesEverythingWhicheverCloseFails(failing: Int) throws {
+        let rows = KeyedRows(count: 10)
+        try withTemporaryDirectory { dir in
+            let faulty = FaultyFileIO(wrapping: PosixFileIO())
+            var options = testOptions()
+            options.fileIO = faulty
+            let engine = try StorageEngine.open(directory: dir, options: options)
+            try makeCollection(engine, dimension: rows.dimension)
+            try insert(rows, 0..<10, into: engine)
+            try engine.flush()
+            faulty.inject(.init([.close], .once(failing), .error(.ioError)))
+            _ = try? engine.close()
+            #expect(faulty.trace.contains { $0.operation == .close && $0.fault != nil })
+            #expect(ResourceBaseline(directory: dir.string).descriptors == 0, "\(ResourceBaseline.openFiles(under: dir.string))")
+            let reopened = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(try reopened.count(in: "items") == 10)
+            try reopened.close()
+        }
+    }
+
+    /// A close whose log close fails reports it, and still releases every descriptor and the
+    /// directory lock, so the directory can be opened again.
+    @Test func aCloseWhoseLogCloseFailsStillReleasesEverything() throws {
+        let rows = KeyedRows(count: 30)
+        try withTemporaryDirectory { dir in
+            let faulty = FaultyFileIO(wrapping: PosixFileIO())
+            var options = testOptions()
+            options.fileIO = faulty
+            let engine = try StorageEngine.open(directory: dir, options: options)
+            try makeCollection(engine, dimension: rows.dimension)
+            try insert(rows, 0..<30, into: engine)
+            try engine.flush()
+            // Nothing left to flush: the first close that fails is the log's.
+            faulty.inject(.init([.close], .from(1), .error(.ioError)))
+            #expect(throws: EngineError.self) { try engine.close() }
+            faulty.clearFaults()
+            #expect(ResourceBaseline(directory: dir.string).descriptors == 0, "\(ResourceBaseline.openFiles(under: dir.string))")
+            let reopened = try StorageEngine.open(directory: dir, options: testOptions())
+            #expect(try reopened.count(in: "items") == 30)
+            try reopened.close()
+        }
+    }
+}

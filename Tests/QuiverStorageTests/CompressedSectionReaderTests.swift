@@ -107,3 +107,97 @@ import Testing
         }
     }
 }
+
+/// Block indexes and blocks that pass their checksums but lie (crafted input; T18): each is
+/// refused, when the reader is made or when the block is read, never trusted.
+extension CompressedSectionReaderTests {
+    struct ForgedIndex: Sendable, CustomStringConvertible {
+        var description: String
+        /// Whether the damage shows when a record is read rather than when the reader is made.
+        var atRead: Bool
+        var message: String
+        var edit: @Sendable (inout SegmentForgery, _ indexStart: Int, _ trailerStart: Int, _ blockStart: Int) -> Void
+    }
+
+    static let forgedIndexes: [ForgedIndex] = {
+        typealias C = SegmentFormat.Compressed
+        /// Replaces the block's record end `position` and rewrites the block and index checksums.
+        func end(_ position: Int, _ value: UInt32) -> @Sendable (inout SegmentForgery, Int, Int, Int) -> Void {
+            { forgery, index, _, block in
+                forgery.put(value, at: block + 4 * position)
+                let length = Int(forgery.load(UInt32.self, at: index + C.entryStoredLengthOffset))
+                forgery.put(CRC32C.mask(CRC32C.checksum(forgery.bytes[block..<(block + length)])), at: index + C.entryChecksumOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            }
+        }
+        return [
+            ForgedIndex(description: "section shorter than a trailer", atRead: false, message: "cannot hold a block index trailer") {
+                forgery, _, _, _ in
+                forgery.put(UInt64(10), at: forgery.entry(0) + SegmentForgery.Entry.lengthOffset)
+                forgery.sealTable()
+            },
+            ForgedIndex(description: "unknown codec", atRead: false, message: "unknown codec 99") { forgery, _, trailer, _ in
+                forgery.put(UInt8(99), at: trailer + C.codecOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "reserved bytes", atRead: false, message: "reserved bytes are not zero") { forgery, _, trailer, _ in
+                forgery.put(UInt8(1), at: trailer + C.reservedOffset + 1)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "no records in a block", atRead: false, message: "0 records in 1 blocks") { forgery, _, trailer, _ in
+                forgery.put(UInt64(0), at: trailer + C.recordCountOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "block out of place", atRead: false, message: "is out of place") { forgery, index, _, _ in
+                forgery.put(UInt64(8), at: index + C.entryOffsetOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "first record", atRead: false, message: "starts at record 1") { forgery, index, _, _ in
+                forgery.put(UInt32(1), at: index + C.entryFirstRecordOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "huge raw size", atRead: false, message: "raw bytes") { forgery, index, _, _ in
+                forgery.put(UInt32(C.maxRawBlockSize + 1), at: index + C.entryRawLengthOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "blocks short of the index", atRead: false, message: "blocks end at") { forgery, index, _, _ in
+                let stored = forgery.load(UInt32.self, at: index + C.entryStoredLengthOffset)
+                forgery.put(stored - 1, at: index + C.entryStoredLengthOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "records over the raw size", atRead: false, message: "holds 3 records in 8 raw bytes") {
+                forgery, index, _, _ in
+                forgery.put(UInt32(8), at: index + C.entryRawLengthOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "not the declared codec", atRead: true, message: "block 0: ") { forgery, _, trailer, _ in
+                forgery.put(BlockCodec.zstd().identifier, at: trailer + C.codecOffset)
+                forgery.sealBlockIndex(ofSection: 0)
+            },
+            ForgedIndex(description: "record past the data", atRead: true, message: "record 0 ends at 100", edit: end(0, 100)),
+            ForgedIndex(description: "records short of the data", atRead: true, message: "records end at 5 of 6 bytes", edit: end(2, 5)),
+        ]
+    }()
+
+    @Test(arguments: forgedIndexes)
+    func aForgedBlockIndexOrBlockIsRefused(_ forged: ForgedIndex) throws {
+        let fs = try Data.makeFS()
+        let file = try Self.section([[1], [2, 3], [4, 5, 6]], codec: .none, fs: fs)
+        var forgery = SegmentForgery(bytes: fs.contents(of: file.path)!)
+        let position = try #require(forgery.position(of: .attributes))
+        #expect(position == 0)
+        let (indexStart, trailerStart) = forgery.compressedLayout(ofSection: position)
+        forged.edit(&forgery, indexStart, trailerStart, forgery.range(ofSection: position).lowerBound)
+        fs.setContents(of: file.path, to: forgery.bytes)
+        let damaged = try SegmentFile.open(fileIO: fs, path: file.path)
+        let error: StorageError?
+        if forged.atRead {
+            var reader = try damaged.compressedSection(.attributes)
+            error = expectStorageError(.corruption) { try reader.record(0) }
+        } else {
+            error = expectStorageError(.corruption) { try damaged.compressedSection(.attributes) }
+        }
+        #expect(error?.message.contains(forged.message) == true, "\(String(describing: error))")
+        #expect(error?.file == file.path)
+    }
+}

@@ -65,3 +65,39 @@ import Testing
         expectStorageError(.notFound) { try Manifest.read(fileIO: empty, layout: Self.layout) }
     }
 }
+
+/// Manifests whose records pass their checksums but cannot be the live state (T18).
+extension ManifestReadTests {
+    /// A directory whose CURRENT names `MANIFEST-000001` holding `bytes`.
+    static func directory(holding bytes: [UInt8], number: UInt64 = 1) throws -> SimFS {
+        let fs = try ManifestTests.makeFS()
+        fs.setContents(of: layout.manifestFile(number), to: bytes)
+        fs.setContents(of: layout.currentFile, to: Array((DataDirectoryLayout.name(of: .manifest(number)) + "\n").utf8))
+        return fs
+    }
+
+    @Test func aManifestWhoseHeaderNamesAnotherNumberIsRefused() throws {
+        let bytes = ManifestFormat.header(number: 3) + ManifestFormat.record(ManifestEdit(nextFileNumber: 4).encoded())
+        let fs = try Self.directory(holding: bytes)
+        let error = expectStorageError(.corruption) { try Manifest.read(fileIO: fs, layout: Self.layout) }
+        #expect(error?.message == "manifest header says number 3, the file name 1")
+        expectStorageError(.corruption) { try Manifest.open(fileIO: fs, layout: Self.layout) }
+    }
+
+    @Test func aRecordThatDoesNotApplyIsRefused() throws {
+        let bytes =
+            ManifestFormat.header(number: 1) + ManifestFormat.record(ManifestEdit(nextFileNumber: 2).encoded())
+            + ManifestFormat.record(ManifestEdit(removedSegments: [9]).encoded())
+        let fs = try Self.directory(holding: bytes)
+        let error = expectStorageError(.corruption) { try Manifest.read(fileIO: fs, layout: Self.layout) }
+        #expect(error?.message.hasPrefix("manifest record does not apply") == true, "\(String(describing: error))")
+        #expect(error?.file == Self.layout.manifestFile(1))
+    }
+
+    @Test func aManifestWithoutASnapshotRecordIsRefused() throws {
+        let fs = try Self.directory(holding: ManifestFormat.header(number: 1))
+        let error = expectStorageError(.corruption) { try Manifest.read(fileIO: fs, layout: Self.layout) }
+        #expect(error?.message == "manifest has no snapshot record")
+        expectStorageError(.corruption) { try Manifest.open(fileIO: fs, layout: Self.layout) }
+    }
+}

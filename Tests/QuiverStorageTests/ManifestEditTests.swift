@@ -76,3 +76,18 @@ import Testing
         }
     }
 }
+
+extension ManifestEditTests {
+    /// A field that may appear once, twice; a catalog name set twice: corruption at the repeat.
+    @Test func repeatedFieldsAreCorruption() {
+        let checkpoint: [UInt8] = [2] + [UInt8](repeating: 0, count: 8)
+        let twice = expectStorageError(.corruption) { try ManifestEdit(encoded: checkpoint + checkpoint) }
+        #expect(twice?.message == "manifest edit: checkpointSequence appears twice" && twice?.offset == 9)
+        let set: [UInt8] = [5, 1, 0, 0, 0, 0x61, 0, 0, 0, 0]
+        let name = expectStorageError(.corruption) { try ManifestEdit(encoded: set + set) }
+        #expect(name?.message == "manifest edit: catalog name appears twice" && name?.offset == 10)
+        let removed: [UInt8] = [6, 1, 0, 0, 0, 0x61]
+        let again = expectStorageError(.corruption) { try ManifestEdit(encoded: removed + removed) }
+        #expect(again?.message == "manifest edit: catalog name appears twice" && again?.offset == 6)
+    }
+}

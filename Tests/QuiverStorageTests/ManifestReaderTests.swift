@@ -108,3 +108,49 @@ import Testing
         #expect(error?.offset == 40, "the payload offset of the bad tag")
     }
 }
+
+/// Header fields that pass the checksum but are wrong, and damage too large to classify (T18).
+extension ManifestReaderTests {
+    /// The header of manifest 1 with `edit` applied and its checksum rewritten.
+    static func forgedHeader(_ edit: (inout [UInt8]) -> Void) -> [UInt8] {
+        typealias Header = ManifestFormat.Header
+        var header = ManifestFormat.header(number: 1)
+        edit(&header)
+        let checksum = CRC32C.mask(CRC32C.checksum(header.prefix(Header.checksumOffset)))
+        header.replaceSubrange(Header.checksumOffset..<Header.size, with: withUnsafeBytes(of: checksum.littleEndian, Array.init))
+        return header
+    }
+
+    @Test func forgedHeaderFieldsAreRefused() {
+        typealias Header = ManifestFormat.Header
+        let record = ManifestFormat.record(ManifestEdit(nextFileNumber: 2).encoded())
+        let zero = expectStorageError(.corruption) {
+            try ManifestReader(bytes: Self.forgedHeader { $0[Header.versionOffset] = 0 } + record)
+        }
+        #expect(zero?.message == "manifest format version 0 does not exist")
+        let flags = expectStorageError(.unsupported) {
+            try ManifestReader(bytes: Self.forgedHeader { $0[Header.flagsOffset] = 1 } + record)
+        }
+        #expect(flags?.message == "manifest header has flags this build does not know")
+        for offset in [Header.reservedOffset, Header.reserved2Offset] {
+            let reserved = expectStorageError(.corruption) {
+                try ManifestReader(bytes: Self.forgedHeader { $0[offset + 1] = 1 } + record)
+            }
+            #expect(reserved?.message == "manifest header reserved bytes are not zero")
+        }
+    }
+
+    /// Damage followed by more than 64 MiB worth of plausible record lengths to checksum: the
+    /// reader gives up telling a torn tail from corruption and refuses the file (never a hang).
+    @Test func damageTooCostlyToClassifyIsRefused() throws {
+        var bytes = ManifestFormat.header(number: 1) + ManifestFormat.record(ManifestEdit(nextFileNumber: 2).encoded())
+        // A record header with a bad checksum, then bytes whose every fourth offset reads as a
+        // length of 1 MiB (and the others as 4 KiB or 16 bytes): each looks like a record.
+        bytes += [0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x10, 0x00]
+        for _ in 0..<((1 << 20) / 4 + 1024) { bytes += [0x00, 0x00, 0x10, 0x00] }
+        var reader = try ManifestReader(bytes: bytes)
+        #expect(try reader.next() == ManifestEdit(nextFileNumber: 2))
+        let error = expectStorageError(.corruption) { try reader.next() }
+        #expect(error?.message.contains("too much damaged data") == true, "\(String(describing: error))")
+    }
+}

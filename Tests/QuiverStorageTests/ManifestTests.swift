@@ -397,3 +397,38 @@ import Testing
         }
     }
 }
+
+/// Limits and failures on the less travelled paths (T18).
+extension ManifestTests {
+    /// A 64 MiB catalog value: an edit that large is refused (the manifest stays usable), and so
+    /// is a first snapshot that large.
+    @Test func recordsOver64MiBAreRefused() throws {
+        let huge = ManifestEdit(catalogSet: ["big": [UInt8](repeating: 0, count: ManifestFormat.maxRecordLength)])
+        let fs = try Self.makeFS()
+        let manifest = try Manifest.create(fileIO: fs, layout: Self.layout, initial: ManifestEdit())
+        expectStorageError(.invalidArgument) { try manifest.apply(huge) }
+        #expect(!manifest.isFailed)
+        try manifest.apply(Self.edit(0))
+        try manifest.close()
+        try manifest.close()  // a second close does nothing
+        let other = try Self.makeFS()
+        expectStorageError(.resourceExhausted) { try Manifest.create(fileIO: other, layout: Self.layout, initial: huge) }
+        #expect(try other.contentsOfDirectory(Self.directory).isEmpty)
+    }
+
+    /// Opening truncates a torn tail; when that fails the open fails, and leaves no handle open.
+    @Test func aFailedTruncationOfATornTailFailsTheOpen() throws {
+        let fs = try Self.makeFS()
+        let manifest = try Manifest.create(fileIO: fs, layout: Self.layout, initial: ManifestEdit())
+        try manifest.apply(Self.edit(0))
+        try manifest.close()
+        let path = Self.layout.manifestFile(1)
+        fs.setContents(of: path, to: fs.contents(of: path)! + [1, 2, 3])
+        let io = FaultyFileIO(wrapping: fs, rules: [.init([.resize], .once(1), .error(.ioError))])
+        let error = expectStorageError(.io(.ioError)) { try Manifest.open(fileIO: io, layout: Self.layout) }
+        #expect(error?.file == path)
+        #expect(fs.openHandleCount == 0)
+        let (_, state) = try Manifest.open(fileIO: fs, layout: Self.layout)
+        #expect(Self.essence(state) == Self.essence(try ManifestState().applying(Self.edit(0))))
+    }
+}

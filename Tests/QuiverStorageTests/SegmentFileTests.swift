@@ -236,3 +236,62 @@ import Testing
         }
     }
 }
+
+/// Header, footer and section-table fields that pass every checksum but lie are still refused
+/// (crafted input; T18).
+extension SegmentFileTests {
+    struct ForgedField: Sendable, CustomStringConvertible {
+        var description: String
+        var code: StorageError.Code
+        var message: String
+        var edit: @Sendable (inout SegmentForgery) -> Void
+    }
+
+    static let forgedFields: [ForgedField] = {
+        typealias F = SegmentForgery
+        return [
+            ForgedField(description: "header version 0", code: .corruption, message: "segment format version 0 does not exist") {
+                $0.put(UInt16(0), at: F.Header.versionOffset)
+                $0.sealHeader()
+            },
+            ForgedField(description: "header flags", code: .unsupported, message: "segment header has flags this build does not know") {
+                $0.put(UInt16(1), at: F.Header.flagsOffset)
+                $0.sealHeader()
+            },
+            ForgedField(description: "header reserved", code: .corruption, message: "segment header reserved bytes are not zero") {
+                $0.put(UInt32(1), at: F.Header.reserved2Offset)
+                $0.sealHeader()
+            },
+            ForgedField(description: "footer number", code: .corruption, message: "segment footer disagrees with its header") {
+                $0.put(UInt64(99), at: $0.footerStart + F.Footer.numberOffset)
+                $0.sealFooter()
+            },
+            ForgedField(description: "footer flags", code: .unsupported, message: "segment footer has flags this build does not know") {
+                $0.put(UInt16(1), at: $0.footerStart + F.Footer.flagsOffset)
+                $0.sealFooter()
+            },
+            ForgedField(description: "section flags", code: .corruption, message: "has unknown flags") {
+                $0.put(UInt32(6), at: $0.entry(0) + F.Entry.flagsOffset)
+                $0.sealTable()
+            },
+            ForgedField(description: "section length", code: .corruption, message: "lies outside the file's data") {
+                $0.put(UInt64(1) << 40, at: $0.entry(0) + F.Entry.lengthOffset)
+                $0.sealTable()
+            },
+            ForgedField(description: "section kind twice", code: .corruption, message: "appears twice") {
+                let kind = $0.load(UInt32.self, at: $0.entry(0) + F.Entry.kindOffset)
+                $0.put(kind, at: $0.entry(1) + F.Entry.kindOffset)
+                $0.sealTable()
+            },
+        ]
+    }()
+
+    @Test(arguments: forgedFields)
+    func aForgedFieldIsRefusedAtOpen(_ field: ForgedField) throws {
+        var forgery = SegmentForgery(bytes: Self.image.bytes)
+        field.edit(&forgery)
+        let error = try Self.readEverything(forgery.bytes)
+        #expect(error?.code == field.code, "\(String(describing: error))")
+        #expect(error?.message.contains(field.message) == true, "\(String(describing: error))")
+    }
+}

@@ -206,3 +206,19 @@ import Testing
         #expect(published > 0)
     }
 }
+
+extension SegmentWriterTests {
+    /// After a failed write every call throws that failure again, and the temporary file is gone.
+    @Test func aFailedWriterRepeatsItsFailure() throws {
+        let fs = try Data.makeFS()
+        let io = FaultyFileIO(wrapping: fs)
+        let writer = try SegmentWriter(fileIO: io, layout: Data.layout, number: 3, chunkSize: 16)
+        try writer.beginSection(kind: .metadata)
+        io.inject(.init([.write], .once(1), .error(.noSpace)))
+        expectStorageError(.io(.noSpace)) { try [UInt8](repeating: 1, count: 64).withUnsafeBytes { try writer.append($0) } }
+        expectStorageError(.io(.noSpace)) { try writer.endSection() }
+        expectStorageError(.io(.noSpace)) { try writer.finish() }
+        #expect(try fs.contentsOfDirectory(Data.directory).isEmpty)
+        #expect(fs.openHandleCount == 0)
+    }
+}

@@ -191,3 +191,110 @@ import Testing
         }
     }
 }
+
+/// Recovery from damage between log files: a damaged header of an older file, a header naming
+/// another log, a newer format, a newest file whose creation was torn, in each recovery mode.
+@Suite struct WALRecoveryDamageTests {
+    static let layout = DataDirectoryLayout(root: WALTests.directory)
+
+    /// Log files 000001.wal (records 1...3) and 000002.wal (records 4 and 5).
+    static func twoFiles() throws -> SimFS {
+        let fs = WALTests.makeFS()
+        let (wal, _) = try WALTests.open(fs)
+        for index in 0..<3 { try wal.append(WALTests.payload(index)) }
+        try wal.rotate()
+        for index in 3..<5 { try wal.append(WALTests.payload(index)) }
+        try wal.close()
+        // The reopens below add a newest file each; start from exactly two.
+        #expect(try fs.contentsOfDirectory(WALTests.directory).sorted() == ["000001.wal", "000002.wal"])
+        return fs
+    }
+
+    /// Rewrites the header of log file `number` (with a valid checksum).
+    static func editHeader(_ fs: SimFS, _ number: UInt64, _ edit: (inout WALFileHeader) -> Void) throws {
+        let path = layout.walFile(number)
+        var bytes = fs.contents(of: path)!
+        var header = try WALFileHeader.decode(ArraySlice(bytes.prefix(WALFormat.FileHeader.size)))
+        edit(&header)
+        bytes.replaceSubrange(0..<WALFormat.FileHeader.size, with: header.encoded())
+        fs.setContents(of: path, to: bytes)
+    }
+
+    static func payloads(_ indices: Range<Int>) -> [[UInt8]] { indices.map(WALTests.payload) }
+
+    @Test(arguments: WALRecoveryMode.allCases)
+    func aDamagedHeaderOfAnOlderFile(mode: WALRecoveryMode) throws {
+        let fs = try Self.twoFiles()
+        let path = Self.layout.walFile(1)
+        var bytes = fs.contents(of: path)!
+        bytes[0] ^= 0xFF  // the magic
+        fs.setContents(of: path, to: bytes)
+        let reports = ReportLog()
+        switch mode {
+        case .tolerateCorruptedTail, .absoluteConsistency:
+            let error = expectStorageError(.corruption) { try WALTests.open(fs, mode: mode) }
+            #expect(error?.file == path && error?.message == "WAL file header is damaged")
+        case .pointInTime:
+            // Nothing after the damage can be trusted: both files go.
+            let (wal, records) = try WALTests.open(fs, mode: mode, reports: reports)
+            #expect(records.isEmpty && wal.lastSequence == 0)
+            #expect(reports.kinds == [.droppedFile, .droppedFile])
+            #expect(reports.items.map(\.file) == [path, Self.layout.walFile(2)])
+            #expect(wal.liveLogNumbers == [3])
+        case .skipCorrupted:
+            // The file is skipped, and the gap it leaves is reported before the next file's records.
+            let (_, records) = try WALTests.open(fs, mode: mode, reports: reports)
+            #expect(records.map(\.payload) == Self.payloads(3..<5))
+            #expect(reports.kinds == [.droppedFile, .skippedCorruption])
+        }
+    }
+
+    @Test(arguments: WALRecoveryMode.allCases)
+    func aHeaderNamingAnotherLog(mode: WALRecoveryMode) throws {
+        let fs = try Self.twoFiles()
+        try Self.editHeader(fs, 2) { $0.logNumber = 7 }
+        let reports = ReportLog()
+        switch mode {
+        case .tolerateCorruptedTail, .absoluteConsistency:
+            let error = expectStorageError(.corruption) { try WALTests.open(fs, mode: mode) }
+            #expect(error?.message == "WAL files do not join up: the header names log 7")
+        case .pointInTime:
+            let (wal, records) = try WALTests.open(fs, mode: mode, reports: reports)
+            #expect(records.map(\.payload) == Self.payloads(0..<3))
+            #expect(reports.kinds == [.droppedFile] && wal.lastSequence == 3)
+        case .skipCorrupted:
+            let (_, records) = try WALTests.open(fs, mode: mode, reports: reports)
+            #expect(records.map(\.payload) == Self.payloads(0..<5))
+            #expect(reports.kinds == [.skippedCorruption])
+        }
+    }
+
+    @Test func aFileFromANewerFormatIsRefusedInEveryMode() throws {
+        let fs = try Self.twoFiles()
+        try Self.editHeader(fs, 1) { $0.version = WALFormat.version + 1 }
+        for mode in WALRecoveryMode.allCases {
+            let error = expectStorageError(.unsupported) { try WALTests.open(fs, mode: mode) }
+            #expect(error?.message.contains("newer") == true)
+        }
+    }
+
+    /// A newest file with a damaged header and nothing but zeros after it is a crash while it was
+    /// being created: dropped. With data after the header it is damage, and the open stops.
+    @Test func aDamagedNewestHeaderIsATornCreationOnlyWithZerosAfterIt() throws {
+        let fs = try Self.twoFiles()
+        let path = Self.layout.walFile(2)
+        var garbage = [UInt8](repeating: 0xA5, count: WALFormat.FileHeader.size)
+        fs.setContents(of: path, to: garbage + [UInt8](repeating: 0, count: 70_000))
+        let reports = ReportLog()
+        let (wal, records) = try WALTests.open(fs, reports: reports)
+        #expect(records.map(\.payload) == Self.payloads(0..<3))
+        #expect(reports.kinds == [.droppedFile] && reports.items.first?.file == path)
+        try wal.close()
+
+        let again = try Self.twoFiles()
+        garbage += [UInt8](repeating: 0, count: 5000) + [1]
+        again.setContents(of: path, to: garbage)
+        let error = expectStorageError(.corruption) { try WALTests.open(again) }
+        #expect(error?.file == path)
+    }
+}

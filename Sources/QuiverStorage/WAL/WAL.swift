@@ -164,6 +164,10 @@ public final class WAL: Sendable {
         queue.withLock { state in state.entries.count { if case .append = $0.operation { true } else { false } } }
     }
 
+    /// How many operations (appends and exclusive ones: syncs, rotations, closes) are queued and
+    /// not yet done, including the one or the group in flight.
+    package var queuedOperationCount: Int { queue.withLock { $0.entries.count } }
+
     /// Appends acknowledged, groups written and `fdatasync`s issued since open.
     package var statistics: (appends: Int, groups: Int, syncs: Int) {
         let syncs = files.withLock { $0.syncCount }
@@ -550,7 +554,7 @@ struct FileState: ~Copyable {
     /// Log files still present, oldest first, with the sequence number each starts at.
     var live: [(number: UInt64, firstSequence: UInt64)]
     var lastSync: Duration
-    var syncCount = 0
+    var syncCount: Int
     var closed = false
 }
 

@@ -120,7 +120,7 @@ public struct WALReader {
         reporter: @escaping (WALReadReport) -> Void
     ) throws(StorageError) {
         do {
-            header = try WALFileHeader.decode(headerBytes[...])
+            header = try WALFileHeader.decode(ArraySlice(headerBytes))
         } catch {
             throw path.map { error.at($0) } ?? error
         }

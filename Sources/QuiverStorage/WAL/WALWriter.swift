@@ -119,7 +119,7 @@ public struct WALWriter: ~Copyable, Sendable {
         syncedOffset = offset
     }
 
-    private mutating func rollBack(to start: Int64, after failure: StorageError) throws(StorageError) {
+    private mutating func rollBack(to start: Int64, after failure: StorageError) throws(StorageError) -> Never {
         do {
             try fileIO.resize(file, to: start)
             try fileIO.synchronize(file, dataOnly: true)
@@ -151,7 +151,7 @@ public struct WALWriter: ~Copyable, Sendable {
     ) {
         let blockSize = Int64(WALFormat.blockSize)
         let headerSize = WALFormat.FragmentHeader.size
-        var remaining = payload[...]
+        var remaining = ArraySlice(payload)
         var isFirst = true
         repeat {
             let leftover = blockSize - position % blockSize
