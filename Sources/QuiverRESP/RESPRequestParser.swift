@@ -356,6 +356,15 @@ public struct RESPRequestParser: Sendable {
     }
 }
 
+extension RESPRequestParser {
+    /// The integer `bytes` spells, read as Redis's `string2ll` reads one (the rule this parser
+    /// applies to counts and lengths): an optional `-`, then digits without leading zeros (`0`
+    /// alone is allowed, `-0` is not), at most 20 characters, within `Int64`.
+    public static func strictInteger(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        bytes.strictInteger(from: 0, to: bytes.count)
+    }
+}
+
 extension RESPRequestLimits {
     /// ``maxLengthLineLength`` within 1...`Int32.max`, so offsets built from it cannot overflow.
     var lengthLineLimit: Int { Swift.min(Swift.max(maxLengthLineLength, 1), Int(Int32.max)) }

@@ -390,12 +390,7 @@ func expectSelfHits(_ engine: StorageEngine, _ rows: KeyedRows, _ keys: some Seq
     @Test func aCloseWhoseFlushFailsStillReleasesTheDirectory() throws {
         let rows = KeyedRows(count: 50)
         try withTemporaryDirectory { dir in
-            let faulty = FaultyFileIO(wrapping: PosixFileIO())
-            var options = testOptions()
-            options.fileIO = faulty
-            let engine = try StorageEngine.open(directory: dir, options: options)
-            try makeCollection(engine, dimension: rows.dimension)
-            try insert(rows, 0..<50, into: engine)
+            let (engine, faulty) = try openWithFaults(dir, holding: rows, 0..<50)
             faulty.inject(.init([.synchronize], .from(1), .error(.ioError)))
             #expect(throws: EngineError.self) { try engine.close() }
             #expect(throws: EngineError.self) { try engine.upsert("late", vector: rows.vector(0), in: "items") }
@@ -433,12 +428,7 @@ extension StorageEngineOpenCloseTests {
     func aCloseReleasesEverythingWhicheverCloseFails(failing: Int) throws {
         let rows = KeyedRows(count: 10)
         try withTemporaryDirectory { dir in
-            let faulty = FaultyFileIO(wrapping: PosixFileIO())
-            var options = testOptions()
-            options.fileIO = faulty
-            let engine = try StorageEngine.open(directory: dir, options: options)
-            try makeCollection(engine, dimension: rows.dimension)
-            try insert(rows, 0..<10, into: engine)
+            let (engine, faulty) = try openWithFaults(dir, holding: rows, 0..<10)
             try engine.flush()
             faulty.inject(.init([.close], .once(failing), .error(.ioError)))
             _ = try? engine.close()
@@ -455,12 +445,7 @@ extension StorageEngineOpenCloseTests {
     @Test func aCloseWhoseLogCloseFailsStillReleasesEverything() throws {
         let rows = KeyedRows(count: 30)
         try withTemporaryDirectory { dir in
-            let faulty = FaultyFileIO(wrapping: PosixFileIO())
-            var options = testOptions()
-            options.fileIO = faulty
-            let engine = try StorageEngine.open(directory: dir, options: options)
-            try makeCollection(engine, dimension: rows.dimension)
-            try insert(rows, 0..<30, into: engine)
+            let (engine, faulty) = try openWithFaults(dir, holding: rows, 0..<30)
             try engine.flush()
             // Nothing left to flush: the first close that fails is the log's.
             faulty.inject(.init([.close], .from(1), .error(.ioError)))
@@ -472,4 +457,16 @@ extension StorageEngineOpenCloseTests {
             try reopened.close()
         }
     }
+}
+
+
+/// An engine over `dir` whose file I/O can be made to fail, holding `rows` in `range`.
+func openWithFaults(_ dir: FilePath, holding rows: KeyedRows, _ range: Range<Int>) throws -> (StorageEngine, FaultyFileIO) {
+    let faulty = FaultyFileIO(wrapping: PosixFileIO())
+    var options = testOptions()
+    options.fileIO = faulty
+    let engine = try StorageEngine.open(directory: dir, options: options)
+    try makeCollection(engine, dimension: rows.dimension)
+    try insert(rows, range, into: engine)
+    return (engine, faulty)
 }

@@ -1,31 +1,12 @@
+internal import QuiverRESP
+
 /// Redis's argument parsers: strict integers (`string2ll`) and doubles (`strtod` with Redis's
 /// checks), and case-insensitive tokens.
 enum CommandArguments {
     /// The integer `bytes` spells: an optional `-` then digits, no `+`, no leading zeros, no
     /// spaces, within `Int64`.
     static func integer(_ bytes: [UInt8]) -> Int64? {
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        var index = 0
-        let negative = bytes[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        guard index < bytes.count else { return nil }
-        if bytes[index] == UInt8(ascii: "0") { return bytes.count == index + 1 && !negative ? 0 : nil }
-        var value: UInt64 = 0
-        while index < bytes.count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit <= 9 else { return nil }
-            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (plus, overflow2) = times.addingReportingOverflow(UInt64(digit))
-            guard !overflow1, !overflow2 else { return nil }
-            value = plus
-            index += 1
-        }
-        if negative {
-            guard value <= UInt64(Int64.max) + 1 else { return nil }
-            return value == UInt64(Int64.max) + 1 ? Int64.min : -Int64(value)
-        }
-        guard value <= UInt64(Int64.max) else { return nil }
-        return Int64(value)
+        bytes.withUnsafeBytes(RESPRequestParser.strictInteger)
     }
 
     /// The double `bytes` spells, as Redis reads one: no leading space, nothing after the number,

@@ -349,7 +349,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     func dispatch(
         _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool, staging: Bool
     ) -> (reply: Result<RESPValue, CommandError>?, action: ReplyAction) {
-        if spec.stage == nil || !staging { commitBurst() }
+        // `execute` committed the burst already for a command that will not stage; the commit
+        // before `run` below covers the rest (and `dispatchAlone` starts with an empty burst).
         var spec = spec
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
             let name = spec.name + "|" + CommandArguments.uppercased(arguments[1])
