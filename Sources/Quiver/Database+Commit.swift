@@ -6,7 +6,10 @@ internal import QuiverMetadata
 /// applied when the engine publishes the write.
 struct CommitPlan {
     var operations = WriteBatch()
-    var effects: [CacheEffect] = []
+    /// The cache effects, in order; consecutive stores into one cache still being gathered are in
+    /// ``stores`` until ``finishEffects()``.
+    private(set) var effects: [CacheEffect] = []
+    private var stores: (cache: CacheState, run: [CacheTable.PendingStore])?
     /// The wall-clock time of the commit (milliseconds since 1970), read once for all intents.
     let now: Int64
     /// The cache the last cache intent named: a batch of one cache's writes looks it up once.
@@ -17,6 +20,36 @@ struct CommitPlan {
     var notes: [String: Note?] = [:]
     /// Persistent caches whose sets may evict entries that must then be removed durably.
     var evictingCaches: Set<String> = []
+
+    init(now: Int64) { self.now = now }
+
+    /// Adds a store into `cache`'s table, joining the run of stores into it before.
+    mutating func store(_ key: Key, _ value: [UInt8], deadline: Int64, in cache: CacheState) {
+        if stores?.cache === cache {
+            stores!.run.append(CacheTable.PendingStore(key, value, deadline: deadline))
+        } else {
+            finishStores()
+            stores = (cache, [CacheTable.PendingStore(key, value, deadline: deadline)])
+        }
+    }
+
+    /// Adds a removal of `key` from `table`.
+    mutating func remove(_ key: Key, from table: CacheTable) {
+        finishStores()
+        effects.append(.remove(table, key))
+    }
+
+    /// The effects, in order, with the last run of stores among them.
+    mutating func finishEffects() -> [CacheEffect] {
+        finishStores()
+        return effects
+    }
+
+    private mutating func finishStores() {
+        guard let (cache, run) = stores else { return }
+        stores = nil
+        effects.append(.store(cache, run))
+    }
 }
 
 extension Database {
@@ -34,7 +67,7 @@ extension Database {
         let snapshot = engine.snapshot()
         var plan = CommitPlan(now: configuration.wallClock())
         for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
-        let effects = plan.effects
+        let effects = plan.finishEffects()
         if plan.operations.isEmpty {
             for effect in effects { effect.apply() }
         } else {
@@ -149,7 +182,7 @@ extension Database {
         case .cacheDelete(let name, let key):
             let cache = try planCache(name, &plan)
             if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
-            plan.effects.append(.remove(cache.table, key))
+            plan.remove(key, from: cache.table)
         }
     }
 
@@ -166,13 +199,13 @@ extension Database {
         if deadline <= plan.now {
             // Already expired: a removal (an expired entry reads as absent anyway).
             if cache.configuration.persistent { plan.operations.remove(key, in: cache.engineTable) }
-            plan.effects.append(.remove(cache.table, key))
+            plan.remove(key, from: cache.table)
             return
         }
         if cache.configuration.persistent {
             plan.operations.put(value, forKey: key, expiresAt: deadline == .max ? nil : deadline, in: cache.engineTable)
         }
-        plan.effects.append(.store(cache, key, value, deadline: deadline))
+        plan.store(key, value, deadline: deadline, in: cache)
     }
 
     private func removeNote(_ note: Note, into plan: inout CommitPlan) {

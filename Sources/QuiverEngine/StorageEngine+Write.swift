@@ -107,7 +107,12 @@ extension StorageEngine {
         func nameIsFree(_ name: String) -> Bool {
             (collections[name].map { $0 == nil } ?? (state.collections[name] == nil)) && !hasTable(name)
         }
-        for operation in batch.operations {
+        for step in batch.steps {
+            guard case .single(let operation) = step else {
+                guard case .puts(let index) = step else { continue }
+                try validate(batch.runs[index], hasTable: hasTable)
+                continue
+            }
             switch operation {
             case .createCollection(let definition):
                 try definition.validate()
@@ -163,6 +168,20 @@ extension StorageEngine {
         }
     }
 
+    /// Checks a run of puts: its table exists, and every key, value and expiry is valid.
+    private static func validate(_ run: RecordPuts, hasTable: (String) -> Bool) throws(EngineError) {
+        guard hasTable(run.table) else { throw EngineError(.notFound, "no table named \(run.table)") }
+        for i in run.keys.indices {
+            let key = run.keys[i]
+            try validate(key: key)
+            let count = run.values[i].count
+            guard count <= 64 << 20 else { throw EngineError(.invalidArgument, "value for \(key) is \(count) bytes (limit 64 MiB)") }
+            guard run.expiries[i] >= 0 else {
+                throw EngineError(.invalidArgument, "expiry for \(key) must be a positive wall-clock time in milliseconds")
+            }
+        }
+    }
+
     static func validate(key: Key) throws(EngineError) {
         guard key.bytes.count <= 65535 else { throw EngineError(.invalidArgument, "keys are at most 65535 bytes") }
     }
@@ -178,9 +197,13 @@ extension StorageEngine {
     /// Inserts the batch's new vectors into the memtables, invisible until published.
     static func prepare(_ batch: WriteBatch, in state: DatabaseState) throws -> [PreparedOperation] {
         var prepared: [PreparedOperation] = []
-        prepared.reserveCapacity(batch.operations.count)
+        prepared.reserveCapacity(batch.steps.count)
         do {
-            for operation in batch.operations {
+            for step in batch.steps {
+                guard case .single(let operation) = step else {
+                    prepared.append(.none)
+                    continue
+                }
                 switch operation {
                 case .upsert(let name, let key, let vector, let attributes):
                     // A batch that creates the collection runs alone; its rows go in at publication.
@@ -239,7 +262,22 @@ extension StorageEngine {
             open = nil
         }
         defer { closeTable() }
-        for (operation, preparation) in zip(batch.operations, prepared) {
+        for (step, preparation) in zip(batch.steps, prepared) {
+            guard case .single(let operation) = step else {
+                guard case .puts(let index) = step else { continue }
+                let run = batch.runs[index]
+                guard openTable(run.table) else { continue }
+                var bytes = 0
+                for i in run.keys.indices {
+                    let key = run.keys[i].bytes
+                    let value = run.values[i]
+                    open!.view.entries.insert(RecordEntry(value: value, expiresAt: run.expiries[i], sequence: sequence), forKey: key)
+                    bytes += key.count + value.count + 64
+                }
+                open!.view.memtableBytes += bytes
+                state.memtableBytes += bytes
+                continue
+            }
             if case .put = operation {} else if case .remove = operation {} else { closeTable() }
             switch operation {
             case .createCollection(let definition):

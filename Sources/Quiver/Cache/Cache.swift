@@ -78,6 +78,10 @@ public struct Cache: Sendable {
     /// The live value under `key`, or `nil` (counted as a hit or a miss).
     public func get(_ key: Key) -> [UInt8]? { state.table.get(key) }
 
+    /// The in-memory table behind the cache, for a server's hot read path
+    /// (``CacheTable/withValue(_:_:)``); it lives as long as the cache.
+    package var memoryTable: CacheTable { state.table }
+
     /// The live value under the UTF-8 bytes of `key`, or `nil`.
     public func get(_ key: String) -> [UInt8]? { get(Key(key)) }
 

@@ -4,17 +4,17 @@ internal import QuiverMetadata
 /// A change a commit makes to a cache's in-memory table once the engine has published the write
 /// (so a reader never sees an entry the log does not hold).
 enum CacheEffect: Sendable {
-    /// Store `value` under `key` until `deadline`; in a persistent cache, evicted keys are queued
-    /// for durable removal.
-    case store(CacheState, Key, [UInt8], deadline: Int64)
+    /// Store a run of entries, in order, under one lock of the table; in a persistent cache,
+    /// evicted keys are queued for durable removal.
+    case store(CacheState, [CacheTable.PendingStore])
     /// Remove `key`.
     case remove(CacheTable, Key)
 
     /// Makes the change.
     func apply() {
         switch self {
-        case .store(let cache, let key, let value, let deadline):
-            let evicted = cache.table.storeEvicting(key, value, deadline: deadline) ?? []
+        case .store(let cache, let run):
+            let evicted = cache.table.storeEvicting(run)
             if cache.configuration.persistent, !evicted.isEmpty { cache.pendingEvictions.withLock { $0.append(contentsOf: evicted) } }
         case .remove(let table, let key):
             table.remove(key)

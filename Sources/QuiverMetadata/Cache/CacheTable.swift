@@ -72,6 +72,26 @@ public final class CacheTable: Sendable {
 
         func bytes(_ slot: Int) -> Int { keys[slot].bytes.count + values[slot].count }
 
+        /// The slot of `key`'s live entry for a read, marked used and counted as a hit; a miss
+        /// (absent or expired, the expired entry then removed) is counted and gives `nil`.
+        mutating func readSlot(_ key: Key, clock: CacheClock) -> Int32? {
+            guard let slot = slots[key] else {
+                statistics.misses += 1
+                return nil
+            }
+            let deadline = deadlines[Int(slot)]
+            // The clock is read only for an entry that can expire.
+            guard deadline == .max || deadline > clock.nowMilliseconds() else {
+                removeSlot(slot)
+                statistics.expirations += 1
+                statistics.misses += 1
+                return nil
+            }
+            order.touch(slot)
+            statistics.hits += 1
+            return slot
+        }
+
         mutating func removeSlot(_ slot: Int32) {
             let i = Int(slot)
             guard deadlines[i] != Self.free else { return }
@@ -82,6 +102,40 @@ public final class CacheTable: Sendable {
             values[i] = []
             deadlines[i] = Self.free
             order.remove(slot)
+        }
+
+        /// Stores an entry, evicting (into `evicted`) to stay within `configuration`'s bounds. A key
+        /// already held is replaced in its slot (and counts as used) when the new size fits.
+        mutating func store(
+            _ key: Key, _ value: [UInt8], deadline: Int64, within configuration: Configuration, evicting evicted: inout [Key]
+        ) {
+            let bytes = key.bytes.count + value.count
+            if let slot = slots[key] {
+                let i = Int(slot)
+                let old = self.bytes(i)
+                if statistics.bytes - old + bytes <= configuration.maxBytes {
+                    values[i] = value
+                    deadlines[i] = deadline
+                    statistics.bytes += bytes - old
+                    order.touch(slot)
+                    return
+                }
+                removeSlot(slot)
+            }
+            while statistics.entries >= configuration.maxEntries || statistics.bytes + bytes > configuration.maxBytes {
+                guard let victim = order.evict() else { break }
+                let old = keys[Int(victim)]
+                // `evict` already took the slot out of the order.
+                statistics.entries -= 1
+                statistics.bytes -= self.bytes(Int(victim))
+                slots[old] = nil
+                keys[Int(victim)] = Key([])
+                values[Int(victim)] = []
+                deadlines[Int(victim)] = Self.free
+                statistics.evictions += 1
+                evicted.append(old)
+            }
+            store(key, value, deadline: deadline, in: order.insert())
         }
 
         mutating func store(_ key: Key, _ value: [UInt8], deadline: Int64, in slot: Int32) {
@@ -127,21 +181,22 @@ public final class CacheTable: Sendable {
     public func get(_ key: Key) -> [UInt8]? {
         let clock = self.clock
         return state.withLock { state -> [UInt8]? in
-            guard let slot = state.slots[key] else {
-                state.statistics.misses += 1
-                return nil
-            }
-            let deadline = state.deadlines[Int(slot)]
-            // The clock is read only for an entry that can expire.
-            guard deadline == .max || deadline > clock.nowMilliseconds() else {
-                state.removeSlot(slot)
-                state.statistics.expirations += 1
-                state.statistics.misses += 1
-                return nil
-            }
-            state.order.touch(slot)
-            state.statistics.hits += 1
+            guard let slot = state.readSlot(key, clock: clock) else { return nil }
             return state.values[Int(slot)]
+        }
+    }
+
+    /// Runs `body` on the bytes of the live value under `key`, in place under the table's lock
+    /// (counted as a hit or a miss like ``get(_:)-(Key)``): a reader that only copies the bytes
+    /// out (a reply) takes no reference to the value. `body` must be short.
+    ///
+    /// - Returns: Whether there was a live value.
+    public func withValue(_ key: Key, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let clock = self.clock
+        return state.withLock { state -> Bool in
+            guard let slot = state.readSlot(key, clock: clock) else { return false }
+            state.values[Int(slot)].withUnsafeBytes(body)
+            return true
         }
     }
 
@@ -185,29 +240,33 @@ public final class CacheTable: Sendable {
     ///
     /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound.
     package func storeEvicting(_ key: Key, _ value: [UInt8], deadline: Int64) -> [Key]? {
-        let bytes = key.bytes.count + value.count
-        guard bytes <= configuration.maxBytes, deadline != State.free else { return nil }
+        guard admits(key, value, deadline: deadline) else { return nil }
+        let configuration = self.configuration
         return state.withLock { state in
             var evicted: [Key] = []
-            if let slot = state.slots[key] { state.removeSlot(slot) }
-            while state.statistics.entries >= configuration.maxEntries
-                || state.statistics.bytes + bytes > configuration.maxBytes
-            {
-                guard let victim = state.order.evict() else { break }
-                let old = state.keys[Int(victim)]
-                // `evict` already took the slot out of the order.
-                state.statistics.entries -= 1
-                state.statistics.bytes -= state.bytes(Int(victim))
-                state.slots[old] = nil
-                state.keys[Int(victim)] = Key([])
-                state.values[Int(victim)] = []
-                state.deadlines[Int(victim)] = State.free
-                state.statistics.evictions += 1
-                evicted.append(old)
-            }
-            state.store(key, value, deadline: deadline, in: state.order.insert())
+            state.store(key, value, deadline: deadline, within: configuration, evicting: &evicted)
             return evicted
         }
+    }
+
+    /// Stores each entry of `run` in order under one acquisition of the table's lock, evicting to
+    /// stay in bounds; an entry that alone exceeds the byte bound is left out.
+    ///
+    /// - Returns: the keys evicted to make room.
+    package func storeEvicting(_ run: [PendingStore]) -> [Key] {
+        let configuration = self.configuration
+        return state.withLock { state in
+            var evicted: [Key] = []
+            for entry in run where admits(entry.key, entry.value, deadline: entry.deadline) {
+                state.store(entry.key, entry.value, deadline: entry.deadline, within: configuration, evicting: &evicted)
+            }
+            return evicted
+        }
+    }
+
+    /// Whether an entry can be stored at all (a free-slot deadline or more bytes than the bound cannot).
+    private func admits(_ key: Key, _ value: [UInt8], deadline: Int64) -> Bool {
+        key.bytes.count + value.count <= configuration.maxBytes && deadline != State.free
     }
 
     /// Removes the UTF-8 bytes of `key`; returns whether a live entry was there.
