@@ -207,21 +207,28 @@ extension ByteBuffer {
     /// - Returns: The number of bytes written.
     @discardableResult
     public mutating func writeRESPBulkString(bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { payload in
-            // One reservation for the whole reply: header (at most 24 bytes), payload, CRLF.
-            writeWithUnsafeMutableBytes(minimumWritableBytes: payload.count + 26) { raw in
-                let out = raw.bindMemory(to: UInt8.self)
-                out[0] = UInt8(ascii: "$")
-                var end = 1 + RESPDouble.writeInteger(Int64(payload.count), into: UnsafeMutableBufferPointer(rebasing: out[1...]))
-                out[end] = UInt8(ascii: "\r")
-                out[end + 1] = UInt8(ascii: "\n")
-                end += 2
-                if let base = payload.baseAddress { (raw.baseAddress! + end).copyMemory(from: base, byteCount: payload.count) }
-                end += payload.count
-                out[end] = UInt8(ascii: "\r")
-                out[end + 1] = UInt8(ascii: "\n")
-                return end + 2
-            }
+        bytes.withUnsafeBytes { writeRESPBulkString(raw: $0) }
+    }
+
+    /// Appends `$<n>\r\n<bytes>\r\n` from memory the caller holds (a value read in place).
+    ///
+    /// - Parameter payload: The payload.
+    /// - Returns: The number of bytes written.
+    @discardableResult
+    public mutating func writeRESPBulkString(raw payload: UnsafeRawBufferPointer) -> Int {
+        // One reservation for the whole reply: header (at most 24 bytes), payload, CRLF.
+        writeWithUnsafeMutableBytes(minimumWritableBytes: payload.count + 26) { raw in
+            let out = raw.bindMemory(to: UInt8.self)
+            out[0] = UInt8(ascii: "$")
+            var end = 1 + RESPDouble.writeInteger(Int64(payload.count), into: UnsafeMutableBufferPointer(rebasing: out[1...]))
+            out[end] = UInt8(ascii: "\r")
+            out[end + 1] = UInt8(ascii: "\n")
+            end += 2
+            if let base = payload.baseAddress { (raw.baseAddress! + end).copyMemory(from: base, byteCount: payload.count) }
+            end += payload.count
+            out[end] = UInt8(ascii: "\r")
+            out[end + 1] = UInt8(ascii: "\n")
+            return end + 2
         }
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import Quiver
 import Testing
 
@@ -31,6 +32,11 @@ import Testing
         #expect(defaults.maxOutputBufferBytes == 256 << 20)
         #expect(defaults.metricsPort == nil)
         #expect(defaults.logLevel == .info)
+        #expect(defaults.ioThreads == ServerConfiguration.defaultIOThreads(cores: System.coreCount))
+    }
+
+    @Test func ioThreadsDefaultLeavesTwoCoresAndStaysWithinOneToEight() {
+        #expect([1, 2, 3, 4, 8, 10, 16, 64].map(ServerConfiguration.defaultIOThreads(cores:)) == [1, 1, 1, 2, 6, 8, 8, 8])
     }
 
     @Test func everyKeyIsApplied() throws {

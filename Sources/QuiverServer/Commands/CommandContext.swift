@@ -7,7 +7,7 @@ struct CommandContext {
     let daemon: Daemon
     /// Holds the connection's state; shared with the connection's handler, so that running a
     /// command copies none of it.
-    private let connectionBox: ConnectionStateBox
+    let connectionBox: ConnectionStateBox
     /// The state of the connection the command came on; changes are the connection's.
     var connection: ConnectionState {
         _read { yield connectionBox.state }

@@ -1,3 +1,4 @@
+internal import Synchronization
 internal import QuiverIndex
 internal import QuiverRESP
 
@@ -66,8 +67,10 @@ enum ConfigCommands {
             guard let parse = parameter.parse else { throw failed(name, "can't set immutable config") }
             do { changes.append(try parse(context.text(index + 1))) } catch { throw failed(name, error.reason) }
         }
-        context.daemon.settings.withLock { settings in
+        let daemon = context.daemon
+        daemon.settings.withLock { settings in
             for change in changes { change(&settings) }
+            daemon.maxMemoryLimit.store(settings.maxMemoryBytes, ordering: .relaxed)
         }
         return .ok
     }

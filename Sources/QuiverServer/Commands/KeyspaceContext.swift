@@ -1,11 +1,39 @@
+internal import Synchronization
 internal import Quiver
+internal import QuiverMetadata
 internal import QuiverRESP
 
 /// What the string and key commands need from a ``CommandContext``: the selected database's
 /// strings table, vector-set lookups, the `maxmemory` check and the atomic read-modify-write.
 extension CommandContext {
     /// The strings table of the selected logical database.
-    func stringTable() throws(CommandError) -> Cache { try keyspace.strings(of: daemon) }
+    func stringTable() throws(CommandError) -> Cache {
+        try resolveStringTable()
+        return connectionBox.stringsCache!
+    }
+
+    /// Runs `body` with the in-memory table of the selected database's strings, lent without
+    /// reference counting (the connection keeps the table; see ``ConnectionStateBox/stringsTable``).
+    @inline(__always)
+    func withStringTable<R>(_ body: (CacheTable) throws(CommandError) -> R) throws(CommandError) -> R {
+        try resolveStringTable()
+        let result = connectionBox.stringsTable!._withUnsafeGuaranteedRef { table in
+            Result { () throws(CommandError) -> R in try body(table) }
+        }
+        return try result.get()
+    }
+
+    /// Resolves the strings table into the connection's box unless the one there is current.
+    @inline(__always)
+    private func resolveStringTable() throws(CommandError) {
+        let key = (database: connection.database, identity: daemon.databaseIdentity)
+        let box = connectionBox
+        if box.stringsKey == key, box.stringsTable != nil { return }
+        let cache = try keyspace.strings(of: daemon)
+        box.stringsCache = cache
+        box.stringsTable = Unmanaged.passUnretained(cache.memoryTable)
+        box.stringsKey = key
+    }
 
     /// Whether `key` is a vector set of the selected logical database.
     @inline(__always)
@@ -16,7 +44,7 @@ extension CommandContext {
     ///
     /// - Throws: `OOM command not allowed when used memory > 'maxmemory'.`
     func requireMemory() throws(CommandError) {
-        let limit = daemon.settings.withLock { $0.maxMemoryBytes }
+        let limit = daemon.maxMemoryLimit.load(ordering: .relaxed)
         guard limit > 0 else { return }
         if daemon.stringBytes() > limit { throw .outOfMemory }
     }

@@ -108,11 +108,12 @@ enum StringCommands {
 
     /// `GET`'s reply written straight into the output.
     static func writeGet(_ context: inout CommandContext, _ output: inout ByteBuffer) throws(CommandError) {
-        if let value = try getValue(context) {
-            output.writeRESPBulkString(bytes: value)
-        } else {
-            output.writeRESPNull(protocolVersion: context.protocolVersion)
-        }
+        let key = context.key(1)
+        // The value is copied into the reply in place: no reference to it, or to the table, is taken.
+        let found = try context.withStringTable { table in table.withValue(key) { output.writeRESPBulkString(raw: $0) } }
+        if found { return }
+        if context.isVectorSet(key) { throw .wrongType }
+        output.writeRESPNull(protocolVersion: context.protocolVersion)
     }
 
     /// The value `GET` replies with: the string, `nil` for no key, or `WRONGTYPE`.
@@ -187,11 +188,13 @@ enum StringCommands {
     static func stageSet(_ context: inout CommandContext, _ burst: inout WriteBurst) throws(CommandError) -> Bool {
         let arguments = context.arguments
         guard arguments.count == 3 else { return false }
-        let strings = try context.stringTable()
         let key = Key(arguments[1])
-        guard burst.accepts(strings), !context.isVectorSet(key) else { return false }
+        guard !context.isVectorSet(key) else { return false }
         try context.requireMemory()
-        burst.stageSet(key, arguments[2], in: strings)
+        // A burst stages into the strings table of the database selected when it began (every
+        // command that is not staged, `SELECT` among them, commits it first).
+        if burst.isEmpty { burst.begin(in: try context.stringTable()) }
+        burst.stageSet(key, arguments[2])
         return true
     }
 

@@ -46,7 +46,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var awaitingGroupCommit = false
     /// The command run last and its statistics slot: pipelines repeat one command, which then
     /// needs no table lookup and no slot lookup.
-    @exclusivity(unchecked) private var lastSpec: CommandSpec?
+    /// Unretained: specs live in `CommandTable`'s static tables for the process's life, and a
+    /// retain of one every event loop shares costs a contended atomic per command.
+    @exclusivity(unchecked) private var lastSpec: Unmanaged<CommandSpec>?
     @exclusivity(unchecked) private var lastSlot = 0
     /// When the previous command of this read ended; `nil` at the start of each read.
     @exclusivity(unchecked) private var lastCommandEnd: ContinuousClock.Instant?
@@ -284,12 +286,12 @@ final class ConnectionHandler: ChannelInboundHandler {
         let skipped = state.skipNextReply
         if skipped { state.skipNextReply = false }
         let silent = skipped || state.repliesOff
-        let spec: CommandSpec
-        if let last = lastSpec, last.nameMatches(first) {
+        let spec: Unmanaged<CommandSpec>
+        if let last = lastSpec, last._withUnsafeGuaranteedRef({ $0.nameMatches(first) }) {
             spec = last
         } else if let found = CommandTable.lookUp(first) {
-            spec = found
-            lastSpec = found
+            spec = .passUnretained(found)
+            lastSpec = spec
             lastSlot = ServerStatistics.slot(of: found.lowercasedName)
         } else {
             commitBurst()
@@ -301,6 +303,17 @@ final class ConnectionHandler: ChannelInboundHandler {
             if silent { output.moveWriterIndex(to: mark) }
             return .none
         }
+        let action = spec._withUnsafeGuaranteedRef { spec in execute(spec, arguments, skipped: skipped, silent: silent) }
+        let ended = ContinuousClock.now
+        lastCommandEnd = ended
+        let elapsed = (ended - started).components
+        let nanoseconds = Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
+        daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: nanoseconds)
+        return action
+    }
+
+    /// Runs the command `spec` names (see ``execute(_:)``).
+    private func execute(_ spec: CommandSpec, _ arguments: [[UInt8]], skipped: Bool, silent: Bool) -> ReplyAction {
         state.lastCommand = spec.lowercasedName
         // What is staged is committed first (its replies may be rewritten, which must happen
         // before the mark), and a silenced command is never staged, so a reply removed below is
@@ -311,11 +324,6 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let outcome = result.reply { reply(outcome) }
         // Judged after the command: `CLIENT REPLY OFF` and `SKIP` silence themselves, `ON` does not.
         if skipped || state.repliesOff || state.skipNextReply { output.moveWriterIndex(to: mark) }
-        let ended = ContinuousClock.now
-        lastCommandEnd = ended
-        let elapsed = (ended - started).components
-        let nanoseconds = Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
-        daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: nanoseconds)
         return result.action
     }
 
@@ -349,9 +357,6 @@ final class ConnectionHandler: ChannelInboundHandler {
     func dispatch(
         _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool, staging: Bool
     ) -> (reply: Result<RESPValue, CommandError>?, action: ReplyAction) {
-        // `execute` committed the burst already for a command that will not stage; the commit
-        // before `run` below covers the rest (and `dispatchAlone` starts with an empty burst).
-        var spec = spec
         if !spec.subcommands.isEmpty, arguments.count >= 2 {
             let name = spec.name + "|" + CommandArguments.uppercased(arguments[1])
             guard let sub = spec.subcommands.first(where: { $0.name == name }) else {
@@ -360,8 +365,17 @@ final class ConnectionHandler: ChannelInboundHandler {
                     .none
                 )
             }
-            spec = sub
+            return dispatchResolved(sub, arguments, writingDirectly: writingDirectly, staging: staging)
         }
+        return dispatchResolved(spec, arguments, writingDirectly: writingDirectly, staging: staging)
+    }
+
+    /// ``dispatch(_:_:writingDirectly:staging:)`` once a subcommand is resolved.
+    private func dispatchResolved(
+        _ spec: CommandSpec, _ arguments: [[UInt8]], writingDirectly: Bool, staging: Bool
+    ) -> (reply: Result<RESPValue, CommandError>?, action: ReplyAction) {
+        // `execute` committed the burst already for a command that will not stage; the commit
+        // before `run` below covers the rest (and `dispatchAlone` starts with an empty burst).
         guard spec.accepts(argumentCount: arguments.count) else {
             if state.transaction != nil { state.transactionFailed = true }
             return (.failure(.arity(spec.flags.contains(.module) ? spec.name : spec.lowercasedName)), .none)

@@ -1,4 +1,6 @@
 internal import NIOCore
+internal import Quiver
+internal import QuiverMetadata
 internal import QuiverRESP
 
 /// What the server knows of one client connection: its protocol, database, identity and
@@ -54,6 +56,13 @@ final class ConnectionStateBox {
     /// The state; touched only on the connection's event loop, one access at a time (see
     /// ``ConnectionHandler``), so without dynamic exclusivity checks.
     @exclusivity(unchecked) var state: ConnectionState
+    /// The strings table the connection resolved last, valid for ``stringsKey`` (its logical
+    /// database and ``Daemon/databaseIdentity``): ``CommandContext/withStringTable(_:)`` lends
+    /// it to every `GET` without touching the reference counts of objects all event loops share.
+    @exclusivity(unchecked) var stringsKey: (database: Int, identity: UInt) = (-1, 0)
+    @exclusivity(unchecked) var stringsTable: Unmanaged<CacheTable>?
+    /// Owns what ``stringsTable`` lends.
+    @exclusivity(unchecked) var stringsCache: Cache?
 
     /// A box holding `state`.
     init(_ state: ConnectionState) { self.state = state }

@@ -21,12 +21,11 @@ struct WriteBurst {
     /// How many commands are staged.
     var count: Int { entries.count }
 
-    /// Whether a set into `table` can join the burst (it is empty or stages into `table`).
-    func accepts(_ table: Cache) -> Bool { self.table.map { $0.name == table.name } ?? true }
+    /// Starts a burst (which must be empty) that stages into `table`.
+    mutating func begin(in table: Cache) { self.table = table }
 
-    /// Stages `value` under `key` in `table` (which ``accepts(_:)`` must accept).
-    mutating func stageSet(_ key: Key, _ value: [UInt8], in table: Cache) {
-        self.table = table
+    /// Stages `value` under `key` in the burst's table (``begin(in:)`` named it).
+    mutating func stageSet(_ key: Key, _ value: [UInt8]) {
         entries.append((key, value))
     }
 

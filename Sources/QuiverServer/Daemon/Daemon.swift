@@ -2,6 +2,7 @@ internal import Quiver
 internal import QuiverIndex
 internal import QuiverRESP
 internal import NIOCore
+internal import Synchronization
 internal import NIOPosix
 public import Logging
 
@@ -25,6 +26,9 @@ public final class Daemon: Sendable {
     let operations = DaemonOperations()
     /// Settings that `CONFIG SET` may change while the server runs.
     let settings: Locked<RuntimeSettings>
+    /// `maxmemory` as every write checks it, without the settings lock (``settings`` holds the
+    /// same value; `CONFIG SET` changes both).
+    let maxMemoryLimit: Atomic<Int>
     let group: MultiThreadedEventLoopGroup
     private let channels = Locked<[any Channel]>([])
     private let stopState = Locked<(stopping: Bool, finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, false, []))
@@ -35,6 +39,9 @@ public final class Daemon: Sendable {
 
     /// The database the server runs on.
     var database: Database { databaseReference.object }
+
+    /// Changes when `DEBUG RELOAD` replaces ``database`` (see ``PublishedReference/identity``).
+    var databaseIdentity: UInt { databaseReference.identity }
 
     /// The group commit of each event loop's connections, by event loop.
     private let committers = Locked<[ObjectIdentifier: BurstCommitter]>([:])
@@ -63,6 +70,7 @@ public final class Daemon: Sendable {
         let database = try Database.open(at: configuration.directory, configuration: Self.databaseConfiguration(configuration))
         databaseReference = PublishedReference(database)
         settings = Locked(RuntimeSettings(configuration))
+        maxMemoryLimit = Atomic(configuration.maxMemoryBytes)
         group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.ioThreads)
         startedAt = database.configuration.wallClock()
         runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()

@@ -26,7 +26,7 @@ public struct QuiverdCommand: AsyncParsableCommand {
     @Option(name: .customLong("protected-mode"), help: "yes | no: refuse non-loopback clients while no password is set (default: yes).")
     var protectedMode: String?
     @Option(name: .long, help: "Most clients at once (default: 10000).") var maxclients: String?
-    @Option(name: .customLong("io-threads"), help: "Event-loop threads serving clients (default: cores, at most 8).")
+    @Option(name: .customLong("io-threads"), help: "Event-loop threads serving clients (default: cores minus 2, 1 to 8).")
     var ioThreads: String?
     @Option(name: .long, help: "Seconds before an idle client is disconnected; 0 for never (default: 0).") var timeout: String?
     @Option(name: .customLong("metrics-port"), help: "HTTP port for /metrics, /health/live and /health/ready (default: none).")

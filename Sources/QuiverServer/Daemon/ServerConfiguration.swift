@@ -49,10 +49,15 @@ public struct ServerConfiguration: Sendable {
     /// kernel's socket buffer took. Default 256 MiB; `Int.max` for no limit.
     public var maxOutputBufferBytes = 256 << 20
 
-    /// Event-loop threads serving clients (`io-threads`). Default: the number of cores, at most 8.
-    /// One thread serves a pipelining benchmark best on a machine it shares with its clients;
-    /// more threads serve more concurrent searches.
-    public var ioThreads = max(1, min(System.coreCount, 8))
+    /// Event-loop threads serving clients (`io-threads`). Default: ``defaultIOThreads(cores:)``
+    /// of this machine's cores.
+    public var ioThreads = Self.defaultIOThreads(cores: System.coreCount)
+
+    /// The default `io-threads` for a machine of `cores` cores: all but two of them, at least one
+    /// and at most eight (Redis's advice for its I/O threads: leave cores to the kernel's network
+    /// work and to clients). On 2 cores one loop served `redis-benchmark` 1.5x better than two,
+    /// which contended for the cores with the client and with each other.
+    public static func defaultIOThreads(cores: Int) -> Int { max(1, min(cores - 2, 8)) }
 
     // MARK: Operations
 

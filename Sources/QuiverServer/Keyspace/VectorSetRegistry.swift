@@ -1,5 +1,6 @@
 internal import Quiver
 internal import QuiverIndex
+internal import Synchronization
 
 /// How a vector set stores its vectors (VADD's `Q8`, `NOQUANT`, `BIN`).
 enum VectorQuantization: UInt8, Sendable, Hashable {
@@ -116,6 +117,9 @@ final class VectorSetRegistry: Sendable {
     }
 
     private let state = Locked(State())
+    /// Bit `db` is set while logical database `db` holds a vector set: every string write asks
+    /// whether its key is one, and in a database without sets the answer needs no lock.
+    private let occupied = Atomic<UInt32>(0)
     /// Serialise the commands that change a set (``withKeyLock(_:_:_:)``), by key hash.
     private let keyLocks: [Locked<Void>] = (0..<64).map { _ in Locked(()) }
 
@@ -131,14 +135,28 @@ final class VectorSetRegistry: Sendable {
             loaded.lastUID = max(loaded.lastUID, info.uid)
             return true
         }
-        state.withLock { $0 = loaded }
+        mutate { $0 = loaded }
+    }
+
+    /// Changes the state under its lock and republishes which databases hold sets.
+    private func mutate<T>(_ body: (inout State) -> T) -> T {
+        state.withLock { state in
+            let result = body(&state)
+            var mask: UInt32 = 0
+            for (db, sets) in state.sets.enumerated() where !sets.isEmpty { mask |= 1 << UInt32(db) }
+            occupied.store(mask, ordering: .releasing)
+            return result
+        }
     }
 
     /// The registry key of `key` in logical database `db`.
     static func registryKey(_ db: Int, _ key: Key) -> Key { Key([UInt8(db)] + key.bytes) }
 
     /// The vector set under `key`, if it is one.
-    func info(_ db: Int, _ key: Key) -> VectorSetInfo? { state.withLock { $0.sets[db][key] } }
+    func info(_ db: Int, _ key: Key) -> VectorSetInfo? {
+        guard occupied.load(ordering: .acquiring) & (1 << UInt32(db)) != 0 else { return nil }
+        return state.withLock { $0.sets[db][key] }
+    }
 
     /// Every vector-set key of `db`.
     func keys(_ db: Int) -> [Key] { state.withLock { Array($0.sets[db].keys) } }
@@ -155,7 +173,7 @@ final class VectorSetRegistry: Sendable {
     }
 
     /// Records a set created by a committed batch (the caller wrote the registry entry in it).
-    func didCreate(_ db: Int, _ key: Key, _ info: VectorSetInfo) { state.withLock { $0.sets[db][key] = info } }
+    func didCreate(_ db: Int, _ key: Key, _ info: VectorSetInfo) { mutate { $0.sets[db][key] = info } }
 
     /// Records a set's new counters after a committed batch wrote its entry (``entry(_:_:_:into:)``).
     func didUpdate(_ db: Int, _ key: Key, _ info: VectorSetInfo) {
@@ -194,10 +212,10 @@ final class VectorSetRegistry: Sendable {
     }
 
     /// Records a set dropped by a committed batch.
-    func didDrop(_ db: Int, _ key: Key) { state.withLock { _ = $0.sets[db].removeValue(forKey: key) } }
+    func didDrop(_ db: Int, _ key: Key) { mutate { _ = $0.sets[db].removeValue(forKey: key) } }
 
     /// Forgets every set of every database (after `FLUSHALL` dropped them).
-    func didDropAll() { state.withLock { state in state.sets = Array(repeating: [:], count: 16) } }
+    func didDropAll() { mutate { state in state.sets = Array(repeating: [:], count: 16) } }
 
     /// The batch operations that create a set: its collection and its registry entry.
     static func creation(_ db: Int, _ key: Key, _ info: VectorSetInfo, into batch: inout WriteBatch) {

@@ -29,6 +29,10 @@ final class PublishedReference<Object: AnyObject & Sendable>: Sendable {
         return Unmanaged<Object>.fromOpaque(pointer).takeUnretainedValue()
     }
 
+    /// Which object is published now, as a number that changes with every ``publish(_:)`` of
+    /// another object: a cheap check that something resolved from it is still current.
+    var identity: UInt { current.load(ordering: .acquiring) }
+
     /// The object published last (of a reference made with one).
     var object: Object { optionalObject! }
 
