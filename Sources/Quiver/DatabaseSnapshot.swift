@@ -109,8 +109,10 @@ public struct DatabaseSnapshot: Sendable {
     /// only that attribute's index entries; others read every entity of the type. Pages are
     /// ordered by id, except when a range (`<`, `>`...) on an indexed attribute is used: then
     /// by that attribute's value, then id. A cursor resumes after the last entity returned, so
-    /// pages stay stable while others write: nothing is returned twice or skipped, except
-    /// entities written meanwhile.
+    /// pages stay stable while others write: an entity that exists and passes the filter,
+    /// unchanged, for the whole listing is returned exactly once. Pages in id order never return
+    /// an entity twice; in value order, an entity written meanwhile may be returned again when
+    /// its value moved past the cursor. Entities written meanwhile may be returned or not.
     ///
     /// - Parameters:
     ///   - after: the ``Page/nextCursor`` of the previous page, or `nil` for the first.
