@@ -7,7 +7,9 @@ import Testing
 @Suite struct DatabaseSnapshotTests {
     /// Filtered search through the database keeps recall@10 >= 0.90 at 1 % selectivity, over a
     /// collection held partly in a flushed segment and partly in the memtable, against exact
-    /// brute force over the vectors the filter selects.
+    /// brute force over the vectors the filter selects. (At this size and selectivity the index's
+    /// cost model scans the passing vectors exactly, so this guards the database's path: filter
+    /// text, attributes in both parts, the merge; `HNSWIndexTests` covers the filtered graph walk.)
     @Test func filteredSearchKeepsRecallAtOnePercentAcrossSegmentAndMemtable() throws {
         let dimension = 16
         let count = 5000
