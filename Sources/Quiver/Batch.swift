@@ -6,15 +6,18 @@ public import QuiverEngine
 /// A batch is lent to the closure of ``Database/write(_:)-(_)``; it records what to do, and the
 /// database does it when the closure returns. Operations on one entity, note or cache key apply
 /// in the order they were added.
-public struct Batch {
-    enum Intent {
+///
+/// A batch is a value: a list of intended changes that does nothing until it is committed, so it
+/// is `Sendable` (the asynchronous writes hand it to a thread of the database's own).
+public struct Batch: Sendable {
+    enum Intent: Sendable {
         case upsertVector(collection: String, key: Key, vector: [Float], attributes: [UInt8]?)
         case deleteVector(collection: String, key: Key)
         case setVectorAttributes(collection: String, key: Key, attributes: [UInt8]?)
         case upsertEntity(EntityRef, attributes: [UInt8], embeddings: [EntityEmbedding])
         case deleteEntity(EntityRef)
         case addNote(Note, embedding: EntityEmbedding?)
-        case editNote(id: String, body: String?, tags: [String]?)
+        case editNote(id: String, body: String?, tags: [String]?, embedding: EntityEmbedding?)
         case deleteNote(id: String)
         case cacheSet(cache: String, key: Key, value: [UInt8], ttl: Duration?)
         case cacheSetUntil(cache: String, key: Key, value: [UInt8], deadline: Int64)
@@ -101,9 +104,13 @@ public struct Batch {
         return note.id
     }
 
-    /// Changes a note's body and/or tags (what is `nil` stays).
-    public mutating func editNote(_ id: String, body: String? = nil, tags: [String]? = nil) {
-        intents.append(.editNote(id: id, body: body, tags: tags))
+    /// Changes a note's body, tags and/or embedding (what is `nil` stays).
+    ///
+    /// - Parameter embedding: a new embedding of the note (of its new body, typically): it
+    ///   replaces the note's vector, in the same collection or in another one (the old vector is
+    ///   then deleted).
+    public mutating func editNote(_ id: String, body: String? = nil, tags: [String]? = nil, embedding: EntityEmbedding? = nil) {
+        intents.append(.editNote(id: id, body: body, tags: tags, embedding: embedding))
     }
 
     /// Deletes a note (and its embedding).

@@ -157,17 +157,24 @@ extension Database {
                 [], forKey: Key(MetadataKeys.noteByEntity(note.entity, created: note.created, id: note.id)), in: MetadataKeys.notesByEntity)
             plan.notes[note.id] = .some(note)
 
-        case .editNote(let id, let body, let tags):
+        case .editNote(let id, let body, let tags, let embedding):
             guard var note = try noteRecord(id, snapshot: snapshot, plan: plan) else {
                 throw QuiverError(.notFound, "no note with id \(id)")
             }
             if let body { note.body = body }
             if let tags { note.tags = tags }
             note.updated = now
-            plan.operations.put(note.encoded, forKey: Key(MetadataKeys.note(id)), in: MetadataKeys.notes)
-            if let collection = note.embeddingCollection, tags != nil, snapshot.collectionNames.contains(collection) {
+            if let embedding {
+                try checkUserCollection(embedding.collection)
+                if let old = note.embeddingCollection, old != embedding.collection, snapshot.collectionNames.contains(old) {
+                    plan.operations.delete(note.embeddingKey, in: old)
+                }
+                note.embeddingCollection = embedding.collection
+                plan.operations.upsert(note.embeddingKey, vector: embedding.vector, attributes: note.embeddingAttributes, in: embedding.collection)
+            } else if let collection = note.embeddingCollection, tags != nil, snapshot.collectionNames.contains(collection) {
                 plan.operations.setAttributes(note.embeddingAttributes, of: note.embeddingKey, in: collection)
             }
+            plan.operations.put(note.encoded, forKey: Key(MetadataKeys.note(id)), in: MetadataKeys.notes)
             plan.notes[id] = .some(note)
 
         case .deleteNote(let id):

@@ -63,7 +63,7 @@ extension Database {
             case .addNote(let note, _):
                 indices.append(stripes.stripe(of: MetadataKeys.note(note.id)))
                 indices.append(stripes.stripe(of: MetadataKeys.entity(note.entity)))
-            case .editNote(let id, _, _), .deleteNote(let id): indices.append(stripes.stripe(of: MetadataKeys.note(id)))
+            case .editNote(let id, _, _, _), .deleteNote(let id): indices.append(stripes.stripe(of: MetadataKeys.note(id)))
             case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _),
                 .cacheDelete(let cache, let key):
                 indices.append(stripes.stripe(ofCache: cache, key: key))

@@ -66,7 +66,8 @@ public final class Database: Sendable {
         }
         if configuration.backgroundMaintenance {
             let caches = database.caches
-            database.sweeper.withLock { $0 = CacheSweeper(period: .seconds(1)) { caches.withLock { Array($0.values) } } }
+            let period = configuration.cacheSweepInterval
+            database.sweeper.withLock { $0 = CacheSweeper(period: period) { caches.withLock { Array($0.values) } } }
         }
         return database
     }
@@ -109,7 +110,7 @@ public final class Database: Sendable {
     }
 
     /// Drops expired entries of every cache table from memory now (the background sweep does it
-    /// every second); returns how many.
+    /// every ``DatabaseConfiguration/cacheSweepInterval``); returns how many.
     @discardableResult
     public func purgeExpiredCacheEntries() -> Int {
         caches.withLock { Array($0.values) }.reduce(0) { $0 + $1.table.purgeExpired() }
@@ -188,8 +189,7 @@ public final class Database: Sendable {
         var batch = Batch(clock: configuration.wallClock, noteIDs: noteIDs)
         let result = try body(&batch)
         try Task.checkCancellation()
-        let prepared = SendableBatch(batch)
-        try await executor.run { () throws(QuiverError) in try self.commit(prepared.batch) }
+        try await executor.run { [batch] () throws(QuiverError) in try self.commit(batch) }
         return result
     }
 
@@ -208,12 +208,6 @@ public final class Database: Sendable {
 
     /// The notes attached to entities.
     public var notes: NoteStore { NoteStore(database: self) }
-}
-
-/// A batch handed to the executor's thread: only that thread touches it after the hand-over.
-struct SendableBatch: @unchecked Sendable {
-    let batch: Batch
-    init(_ batch: Batch) { self.batch = batch }
 }
 
 /// The kinds of entries in the schema table.

@@ -1,5 +1,5 @@
 internal import QuiverEngine
-internal import QuiverStorage
+package import QuiverStorage
 
 /// How a ``Database`` stores, syncs and maintains its data. Pass it once, at open.
 public struct DatabaseConfiguration: Sendable {
@@ -34,12 +34,22 @@ public struct DatabaseConfiguration: Sendable {
     /// one core from searches and writes.
     public var compactionThreads = 1
 
-    /// Whether flushes and compactions run in the background. Default `true`.
+    /// Whether flushes, compactions and the reclaim of expired cache entries run in the
+    /// background. Default `true`.
     public var backgroundMaintenance = true
+
+    /// How often the background work drops expired cache entries from memory (readers never see
+    /// them either way; this returns their memory). Default 1 s; shorter returns memory sooner
+    /// for a sweep of every table that often. Used with ``backgroundMaintenance`` only.
+    public var cacheSweepInterval: Duration = .seconds(1)
 
     /// Wall-clock milliseconds since 1970 for TTLs and timestamps. Default: the system clock;
     /// tests move time by hand.
     public var wallClock: @Sendable () -> Int64 = EngineOptions.systemWallClock
+
+    /// The file system the database reaches the disk through (default: the real one): tests
+    /// wrap it to fail or hold chosen calls. An in-memory database ignores it.
+    package var fileIO: (any FileIO)?
 
     /// A configuration with the defaults.
     public init() {}
@@ -56,6 +66,7 @@ public struct DatabaseConfiguration: Sendable {
         options.compactionThreads = compactionThreads
         options.backgroundMaintenance = backgroundMaintenance
         options.wallClock = wallClock
+        if let fileIO { options.fileIO = fileIO }
         return options
     }
 }

@@ -28,8 +28,8 @@ public struct DatabaseSnapshot: Sendable {
     ///   - filter: a FILTER expression over the vectors' JSON attributes
     ///     (`.genre == "action" and .year >= 1980`); vectors without attributes never match.
     ///   - includeAttributes: whether matches carry their attributes.
-    /// - Throws: ``QuiverError`` `invalidArgument` for a wrong dimension or a bad filter (with
-    ///   the position of the mistake), `notFound` for an unknown collection.
+    /// - Throws: ``QuiverError`` `invalidArgument` for a wrong dimension, `k` or `ef` under 1, or
+    ///   a bad filter (with the position of the mistake), `notFound` for an unknown collection.
     public func search(
         _ query: [Float], k: Int = 10, ef: Int? = nil, filter: String? = nil, includeAttributes: Bool = false,
         in collection: String
@@ -44,6 +44,13 @@ public struct DatabaseSnapshot: Sendable {
         in collection: String
     ) throws(QuiverError) -> [VectorMatch] {
         guard k >= 1 else { throw QuiverError(.invalidArgument, "k must be at least 1, got \(k)") }
+        // Checked here, not only by a graph search: a memtable-only collection is read exhaustively.
+        if let ef, ef < 1 { throw QuiverError(.invalidArgument, "ef must be at least 1, got \(ef)") }
+        let dimension: Int
+        do { dimension = try snapshot.definition(of: collection).index.dimension } catch { throw QuiverError(error) }
+        guard query.count == dimension else {
+            throw QuiverError(.invalidArgument, "query has \(query.count) dimensions, collection \(collection) has \(dimension)")
+        }
         let predicate: (([UInt8]?) -> Bool)? = filter.map { expression in { expression.matches(attributes: $0) } }
         do {
             return try snapshot.search(query, k: k, ef: ef, in: collection, withAttributes: includeAttributes, filter: predicate)
@@ -102,8 +109,10 @@ public struct DatabaseSnapshot: Sendable {
     /// only that attribute's index entries; others read every entity of the type. Pages are
     /// ordered by id, except when a range (`<`, `>`...) on an indexed attribute is used: then
     /// by that attribute's value, then id. A cursor resumes after the last entity returned, so
-    /// pages stay stable while others write: nothing is returned twice or skipped, except
-    /// entities written meanwhile.
+    /// pages stay stable while others write: an entity that exists and passes the filter,
+    /// unchanged, for the whole listing is returned exactly once. Pages in id order never return
+    /// an entity twice; in value order, an entity written meanwhile may be returned again when
+    /// its value moved past the cursor. Entities written meanwhile may be returned or not.
     ///
     /// - Parameters:
     ///   - after: the ``Page/nextCursor`` of the previous page, or `nil` for the first.

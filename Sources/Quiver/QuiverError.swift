@@ -43,7 +43,8 @@ public struct QuiverError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     /// What was wrong, in one line.
     public let message: String
-    /// For a filter syntax error, the byte offset of the mistake in the filter's text.
+    /// For a filter syntax error, the byte offset of the mistake in the filter's text (where an
+    /// operand is missing, or the first token that does not fit).
     public let position: Int?
 
     /// An error with `code` and `message`.
@@ -73,7 +74,7 @@ public struct QuiverError: Error, Sendable, CustomStringConvertible {
     }
 
     init(filter error: FilterError, in source: String) {
-        self.init(.invalidArgument, "bad filter \(source.debugDescription): \(error.message) (at byte \(error.position))", position: error.position)
+        self.init(.invalidArgument, "bad filter \(source.debugDescription): \(error.message) (at byte \(error.offset))", position: error.offset)
     }
 
     /// Wraps whatever a lower layer threw.

@@ -32,6 +32,18 @@ import Testing
         #expect(FilterError.Code.syntax ~= error)
     }
 
+    /// `offset` points at the mistake even where Redis's message echoes the whole expression:
+    /// the token the grammar does not allow there, or the end when an operand or `)` is missing.
+    @Test(arguments: [
+        (".a @ 1", 3), (".a === 1", 6), (".a ==", 5), ("(1", 2), ("1)", 1), ("1 2", 2), ("()", 1), ("1 2 +", 2),
+        (".a not in [1]", 3), ("5 -", 3), ("AND", 0), ("1 !", 2), (".a == 1 and (", 13), (".a == == 1", 6),
+        ("(.a == 1 or .b", 14), ("", 0), (#"'unterminated"#, 0), (".a == true", 6), ("[1, x] == 1", 4),
+    ])
+    func offsetsPointAtTheMistake(_ expression: String, _ offset: Int) throws {
+        let error = try #require(self.error(expression))
+        #expect(error.offset == offset)
+    }
+
     @Test func aStopBeforeAnEmbeddedNULEchoesNothing() throws {
         // Redis compiles up to the NUL but compares the stop with the whole argument's length.
         let error = try #require(self.error("true\u{0}x"))

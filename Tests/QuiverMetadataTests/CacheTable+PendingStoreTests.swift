@@ -20,9 +20,12 @@ import Testing
         let cache = CacheTable(name: "t", configuration: .init(maxEntries: 3, maxBytes: 100))
         let run = (0..<10).map { CacheTable.PendingStore(Key("k\($0)"), [UInt8](repeating: 1, count: 4), deadline: .max) }
         let evicted = cache.storeEvicting(run + [.init("huge", [UInt8](repeating: 0, count: 200), deadline: .max)])
-        #expect(evicted.count == 7)
+        #expect(evicted.count == 8 && evicted.last == "huge", "seven to make room, and the entry that can never fit")
         #expect(Set(evicted).isDisjoint(with: [Key("k9")]), "the newest entry is kept")
         #expect(cache.statistics.entries == 3 && cache.get("huge") == nil && cache.get("k9") != nil)
+        // An oversized value of a key held replaces it by nothing: the old value goes too.
+        #expect(cache.storeEvicting([.init("k9", [UInt8](repeating: 0, count: 200), deadline: .max)]) == ["k9"])
+        #expect(cache.get("k9") == nil && cache.statistics.entries == 2)
     }
 
     @Test func replacingAKeyKeepsItsSlotAndAdjustsTheBytes() {

@@ -48,8 +48,8 @@ import Testing
         }
     }
 
-    /// Writers put a cache entry, an entity and a vector of one version in each batch; readers
-    /// must always find one version in the entity and the vector of a snapshot.
+    /// A writer puts an entity and a vector of one version in each batch; readers, several in
+    /// parallel, must always find one version in the entity and the vector of a snapshot.
     @Test func readersSeeWholeBatches() throws {
         var configuration = testConfiguration()
         configuration.durability = .none
@@ -66,15 +66,23 @@ import Testing
                 }
                 stop.store(true, ordering: .relaxed)
             }
-            while !stop.load(ordering: .relaxed) {
-                let snapshot = database.snapshot()
-                let entity = try snapshot.entity(EntityRef(type: "t", id: "e"))?.attributes["v"]
-                let vector = try snapshot.vector("x", in: "docs")
-                if entity != vector?.attributes?["v"] { torn.wrappingAdd(1, ordering: .relaxed) }
-                if let vector, vector.attributes?["v"] != .number(Double(vector.vector[0])) { torn.wrappingAdd(1, ordering: .relaxed) }
+            let reads = Atomic<Int>(0)
+            let readers = (0..<3).map { _ in
+                TestThread {
+                    while !stop.load(ordering: .relaxed) {
+                        let snapshot = database.snapshot()
+                        let entity = try! snapshot.entity(EntityRef(type: "t", id: "e"))?.attributes["v"]
+                        let vector = try! snapshot.vector("x", in: "docs")
+                        if entity != vector?.attributes?["v"] { torn.wrappingAdd(1, ordering: .relaxed) }
+                        if let vector, vector.attributes?["v"] != .number(Double(vector.vector[0])) { torn.wrappingAdd(1, ordering: .relaxed) }
+                        reads.wrappingAdd(1, ordering: .relaxed)
+                    }
+                }
             }
             writer.join()
+            for reader in readers { reader.join() }
             #expect(torn.load(ordering: .relaxed) == 0)
+            #expect(reads.load(ordering: .relaxed) >= 3, "the readers read while the writer wrote")
         }
     }
 }

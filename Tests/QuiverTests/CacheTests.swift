@@ -49,6 +49,66 @@ import Testing
         }
     }
 
+    /// The byte bound of a table made through the database: keys and values counted, the
+    /// oldest unreferenced entries evicted, a value over the bound alone never served (not even
+    /// the key's old value), and the same after a restart.
+    @Test func byteBoundsHoldThroughTheDatabase() throws {
+        try withTemporaryDirectory { dir in
+            let bound = CacheConfiguration(maxEntries: 1000, maxBytes: 4096)
+            var kept: [String] = []
+            do {
+                let database = try Database.open(at: dir.string, configuration: testConfiguration())
+                let cache = try database.createCache("bytes", configuration: bound)
+                for i in 0..<100 { try cache.set([UInt8](repeating: UInt8(i), count: 198), forKey: Key("k\(i)")) }
+                let statistics = cache.statistics
+                #expect(statistics.bytes <= 4096 && statistics.bytes > 4096 - 201, "\(statistics.bytes)")
+                #expect(statistics.entries == statistics.bytes / 201, "every entry counts its key and value")
+                #expect(statistics.evictions == 100 - statistics.entries)
+                #expect(cache.get("k99") == [UInt8](repeating: 99, count: 198))
+                try cache.set([1], forKey: "k99")
+                try cache.set([UInt8](repeating: 0, count: 5000), forKey: "k99")
+                #expect(cache.get("k99") == nil, "a value over the bound replaces the old one and is not kept")
+                try cache.set([UInt8](repeating: 0, count: 5000), forKey: "huge")
+                #expect(cache.get("huge") == nil)
+                #expect(cache.statistics.bytes <= 4096)
+                kept = cache.keys().map { String(decoding: $0.bytes, as: UTF8.self) }.sorted()
+                try database.close()
+            }
+            let database = try Database.open(at: dir.string, configuration: testConfiguration())
+            let cache = try database.cache("bytes")
+            #expect(cache.configuration.maxBytes == 4096)
+            #expect(cache.statistics.bytes <= 4096)
+            #expect(cache.keys().map { String(decoding: $0.bytes, as: UTF8.self) }.sorted() == kept)
+            #expect(cache.get("k99") == nil && cache.get("huge") == nil)
+            try database.close()
+        }
+    }
+
+    /// With background maintenance on, expired entries leave memory without a call to
+    /// `purgeExpiredCacheEntries()`; live ones stay.
+    @Test func theBackgroundSweepReclaimsExpiredEntries() throws {
+        let clock = ManualWallClock()
+        var configuration = testConfiguration(clock)
+        configuration.backgroundMaintenance = true
+        configuration.cacheSweepInterval = .milliseconds(5)
+        configuration.durability = .none
+        try withDatabase(configuration) { database, _ in
+            let cache = try database.createCache("c", configuration: CacheConfiguration(defaultTTL: .seconds(10)))
+            let volatile = try database.createCache("v", configuration: CacheConfiguration(defaultTTL: .seconds(10), persistent: false))
+            for i in 0..<100 {
+                try cache.set([UInt8](repeating: 1, count: 100), forKey: Key("k\(i)"))
+                try volatile.set([UInt8](repeating: 1, count: 100), forKey: Key("k\(i)"))
+            }
+            try cache.set([2], forKey: "live", ttl: .seconds(3600))
+            #expect(cache.statistics.entries == 101 && cache.statistics.bytes > 10_000)
+            clock.advance(milliseconds: 10_000)
+            #expect(waitUntil { cache.statistics.entries == 1 && volatile.statistics.entries == 0 }, "\(cache.statistics)")
+            #expect(cache.statistics.bytes == 4 + 1 && volatile.statistics.bytes == 0)
+            #expect(cache.statistics.expirations == 100 && cache.statistics.hits == 0, "no reader touched them")
+            #expect(cache.get("live") == [2])
+        }
+    }
+
     @Test func expiryIsExactAndCountersCount() throws {
         let clock = ManualWallClock()
         try withDatabase(testConfiguration(clock)) { database, _ in
@@ -65,7 +125,7 @@ import Testing
 
     @Test func getOrComputeLoadsOnceForConcurrentCallers() async throws {
         let database = try Database.inMemory(configuration: testConfiguration())
-        let cache = try database.createCache("c")
+        let cache = try await database.createCache("c")
         final class Counter: Sendable { let value = Atomic<Int>(0) }
         let loads = Counter()
         try await withThrowingTaskGroup(of: [UInt8].self) { group in

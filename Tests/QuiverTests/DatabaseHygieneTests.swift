@@ -71,10 +71,10 @@ import Testing
             do {
                 let database = try Database.open(at: root, configuration: testConfiguration())
                 let docs = try database.collection("docs")
-                #expect(docs.count == 2000 - 80)
+                #expect(try docs.vectorCount() == 2000 - 80)
                 #expect(try docs.get("d1")?.attributes?["i"] == .number(1))
                 #expect(try docs.search(#require(try docs.get("d2")).vector, k: 1).first?.key == "d2")
-                #expect(try database.collection("faces").count == 200)
+                #expect(try database.collection("faces").vectorCount() == 200)
                 let ref = EntityRef(type: Self.character, id: "c3")
                 #expect(try database.entities.get(ref)?.attributes["species"] == "robot")
                 #expect(try database.entities.get(EntityRef(type: Self.character, id: "c50")) == nil)

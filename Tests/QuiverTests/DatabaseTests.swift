@@ -21,38 +21,107 @@ import Testing
             #expect(try docs.get("a")?.vector == [1, 0, 0])
             try docs.delete("a")
             #expect(try docs.get("a") == nil)
-            #expect(docs.count == 2)
+            #expect(try docs.vectorCount() == 2)
+            // Storage as describe reports it: the memtable only, then one segment after a flush.
+            let unflushed = try docs.describe()
+            #expect(unflushed.segments == 0 && unflushed.segmentBytes == 0 && unflushed.memoryBytes > 0, "\(unflushed)")
+            try database.engine.flush()
+            let flushed = try docs.describe()
+            #expect(flushed.count == 2 && flushed.segments == 1, "\(flushed)")
+            #expect(flushed.segmentBytes > 0 && flushed.memoryBytes == 0, "\(flushed)")
+            try docs.upsert("d", vector: [0, 1, 0])
+            let both = try database.describeCollection("docs")
+            #expect(both.count == 3 && both.segments == 1 && both.segmentBytes == flushed.segmentBytes && both.memoryBytes > 0, "\(both)")
             try database.dropCollection("docs")
             #expect(database.collectionNames.isEmpty)
+            let gone = #expect(throws: QuiverError.self) { try docs.vectorCount() }
+            #expect(gone?.code == .notFound && gone?.message == "no collection named docs")
         }
     }
 
     @Test func errorsAreTypedSayWhatWasWrongAndChangeNothing() throws {
         try withDatabase { database, _ in
             let docs = try database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2))
-            #expect(throws: QuiverError.self) { try docs.upsert("a", vector: [1, 2, 3]) }
-            do {
-                _ = try docs.search([1, 0], filter: ".a == 1 and (")
-                Issue.record("a bad filter was accepted")
-            } catch let error as QuiverError {
-                #expect(error.code == .invalidArgument)
-                #expect(error.position != nil)
-                #expect(error.message.contains("syntax error in FILTER expression"))
-            }
+            try docs.upsert("kept", vector: [1, 1])
+            let mismatch = #expect(throws: QuiverError.self) { try docs.upsert("a", vector: [1, 2, 3]) }
+            #expect(mismatch?.code == .invalidArgument)
+            #expect(mismatch?.message == "vector for a has 3 dimensions, collection docs has 2")
+            #expect(try docs.get("a") == nil)
+            let query = #expect(throws: QuiverError.self) { try docs.search([1, 2, 3]) }
+            #expect(query?.code == .invalidArgument)
+            #expect(query?.message == "query has 3 dimensions, collection docs has 2", "names the collection")
+            let filter = ".a == 1 and ("
+            let bad = #expect(throws: QuiverError.self) { try docs.search([1, 0], filter: filter) }
+            #expect(bad?.code == .invalidArgument)
+            #expect(bad?.position == filter.utf8.count, "the mistake is the missing operand at the end")
+            #expect(bad?.message.hasPrefix(#"bad filter ".a == 1 and (": syntax error in FILTER expression"#) == true, "\(bad?.message ?? "")")
+            #expect(bad?.message.hasSuffix("(at byte \(filter.utf8.count))") == true)
+            let misplaced = #expect(throws: QuiverError.self) { try docs.search([1, 0], filter: ".a == == 1") }
+            #expect(misplaced?.position == 6, "the second ==")
             do {
                 _ = try database.collection("nope")
                 Issue.record("an unknown collection was found")
             } catch QuiverError.Code.notFound {}
-            #expect(throws: QuiverError.self) { try database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2)) }
-            #expect(throws: QuiverError.self) { try database.createCollection("quiver.mine", options: CollectionOptions(dimension: 2, metric: .l2)) }
+            let duplicate = #expect(throws: QuiverError.self) {
+                try database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2))
+            }
+            #expect(duplicate?.code == .alreadyExists)
+            let reserved = #expect(throws: QuiverError.self) {
+                try database.createCollection("quiver.mine", options: CollectionOptions(dimension: 2, metric: .l2))
+            }
+            #expect(reserved?.code == .invalidArgument)
             // A batch with one bad operation writes none of them.
-            #expect(throws: QuiverError.self) {
+            let nan = #expect(throws: QuiverError.self) {
                 try database.write { batch in
                     batch.upsert("good", vector: [1, 1], in: "docs")
                     batch.upsert("bad", vector: [.nan, 1], in: "docs")
                 }
             }
+            #expect(nan?.code == .invalidArgument)
             #expect(try docs.get("good") == nil)
+            #expect(try docs.vectorCount() == 1 && database.collectionNames == ["docs"])
+        }
+    }
+
+    /// An unknown collection, named through a handle whose collection was dropped, a snapshot or
+    /// a batch: `notFound`, the name in the message, and nothing written.
+    @Test func anUnknownCollectionIsNamedAndNothingChanges() throws {
+        try withDatabase { database, _ in
+            let docs = try database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2))
+            let ghost = try database.createCollection("ghost", options: CollectionOptions(dimension: 2, metric: .l2))
+            try database.dropCollection("ghost")
+            let cache = try database.createCache("c")
+            func expectUnknown(_ name: String, _ error: QuiverError?, sourceLocation: SourceLocation = #_sourceLocation) {
+                #expect(error?.code == .notFound, sourceLocation: sourceLocation)
+                #expect(error?.message == "no collection named \(name)", sourceLocation: sourceLocation)
+            }
+            expectUnknown("ghost", #expect(throws: QuiverError.self) { try ghost.upsert("a", vector: [1, 0]) })
+            expectUnknown("ghost", #expect(throws: QuiverError.self) { try ghost.search([1, 0]) })
+            expectUnknown("ghost", #expect(throws: QuiverError.self) { try ghost.vectorCount() })
+            expectUnknown("nope", #expect(throws: QuiverError.self) { try database.snapshot().search([1, 0], in: "nope") })
+            expectUnknown("nope", #expect(throws: QuiverError.self) { try database.describeCollection("nope") })
+            let rick = EntityRef(type: "character", id: "rick")
+            expectUnknown(
+                "nope",
+                #expect(throws: QuiverError.self) {
+                    try database.write { batch in
+                        batch.upsert("v", vector: [1, 1], in: "docs")
+                        batch.upsertEntity(rick, attributes: ["a": 1], embeddings: [EntityEmbedding(collection: "docs", vector: [1, 0])])
+                        batch.set([1], forKey: "k", inCache: "c")
+                        _ = batch.addNote(to: rick, body: "note")
+                        batch.upsert("x", vector: [1, 0], in: "nope")
+                    }
+                })
+            expectUnknown(
+                "nope",
+                #expect(throws: QuiverError.self) {
+                    try database.entities.upsert(rick, attributes: ["a": 1], embeddings: [EntityEmbedding(collection: "nope", vector: [1, 0])])
+                })
+            #expect(try docs.get("v") == nil && docs.vectorCount() == 0)
+            #expect(try database.entities.get(rick) == nil)
+            #expect(try database.notes.list(for: rick).elements.isEmpty)
+            #expect(cache.get("k") == nil)
+            #expect(database.collectionNames == ["docs"])
         }
     }
 
@@ -98,7 +167,7 @@ import Testing
 
     @Test func asyncWritesAndSearchesWork() async throws {
         let database = try Database.inMemory(configuration: testConfiguration())
-        let docs = try database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2))
+        let docs = try await database.createCollection("docs", options: CollectionOptions(dimension: 2, metric: .l2))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
                 group.addTask {
@@ -107,22 +176,9 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(docs.count == 50)
+        #expect(try docs.vectorCount() == 50)
         let hits = try await docs.search([3, 0], k: 1)
         #expect(hits.first?.key == "k3")
-        try database.close()
-    }
-}
-
-@Suite struct AsyncMetadataTests {
-    @Test func entitiesAndNotesHaveAsyncForms() async throws {
-        let database = try Database.inMemory(configuration: testConfiguration())
-        let ref = EntityRef(type: "t", id: "1")
-        try await database.entities.upsert(ref, attributes: ["a": 1])
-        let note = try await database.notes.add(to: ref, body: "hello")
-        #expect(try database.notes.get(note.id)?.body == "hello")
-        try await database.entities.delete(ref)
-        #expect(try database.entities.get(ref) == nil && database.notes.get(note.id) == nil)
         try database.close()
     }
 }

@@ -42,8 +42,8 @@ func slowSummary(of character: EntityRef) async throws -> [UInt8] {
         try await withTemporaryDirectoryAsync { directory in
             // guide: open example start
             let database = try Database.open(at: directory)
-            try database.createCollection("bios", options: CollectionOptions(dimension: 8, metric: .cosine, encoding: .i8))
-            try database.createCollection("note-vectors", options: CollectionOptions(dimension: 8, metric: .cosine))
+            try await database.createCollection("bios", options: CollectionOptions(dimension: 8, metric: .cosine, encoding: .i8))
+            try await database.createCollection("note-vectors", options: CollectionOptions(dimension: 8, metric: .cosine))
             try database.entities.define(EntityTypeDefinition(name: "character", indexedAttributes: ["species", "status"]))
             // guide: open example end
 
@@ -70,31 +70,31 @@ func slowSummary(of character: EntityRef) async throws -> [UInt8] {
             try await database.notes.add(
                 to: rick, body: "Built a portal gun", tags: ["gadget"],
                 embedding: EntityEmbedding(collection: "note-vectors", vector: embed("portal gun gadget")))
-            let latest = try database.notes.list(for: rick, limit: 1)
+            let latest = try await database.notes.list(for: rick, limit: 1)
             print(latest.elements.map(\.body))  // ["Built a portal gun"]
-            let older = try database.notes.list(for: rick, after: latest.nextCursor, limit: 1)
+            let older = try await database.notes.list(for: rick, after: latest.nextCursor, limit: 1)
             print(older.elements.map(\.body))  // ["Turned himself into a pickle"]
             // guide: notes example end
             #expect(latest.elements.map(\.body) == ["Built a portal gun"])
             #expect(older.elements.map(\.body) == ["Turned himself into a pickle"])
 
             // guide: search example start
-            let scientists = try database.entities.search(
+            let scientists = try await database.entities.search(
                 embed("scientist"), k: 3, filter: #".species == "human" and .status == "alive""#, in: "bios")
             print(scientists.map(\.entity.id))  // ["rick", "morty"]
-            let alive = try database.entities.list(ofType: "character", filter: #".status == "alive""#, limit: 2)
+            let alive = try await database.entities.list(ofType: "character", filter: #".status == "alive""#, limit: 2)
             print(alive.elements.map(\.id), alive.nextCursor != nil)  // ["morty", "rick"] true
-            for facet in try database.entities.counts(ofType: "character", by: "species") {
+            for facet in try await database.entities.counts(ofType: "character", by: "species") {
                 print(facet.value, facet.count)  // "human" 2, then one each of the others
             }
             // guide: search example end
             #expect(scientists.first?.entity.id == "rick")
             #expect(Set(scientists.map(\.entity.id)).isSubset(of: ["rick", "morty"]))
             #expect(alive.elements.map(\.id) == ["morty", "rick"])
-            #expect(try database.entities.counts(ofType: "character", by: "species").first == FacetCount(value: "human", count: 2))
+            #expect(try await database.entities.counts(ofType: "character", by: "species").first == FacetCount(value: "human", count: 2))
 
             // guide: cache example start
-            let summaries = try database.createCache(
+            let summaries = try await database.createCache(
                 "summaries", configuration: CacheConfiguration(defaultTTL: .seconds(3600), maxEntries: 10_000))
             let summary = try await summaries.getOrCompute(Key(rick.id)) { try await slowSummary(of: rick) }
             let again = try await summaries.getOrCompute(Key(rick.id)) { try await slowSummary(of: rick) }  // no call

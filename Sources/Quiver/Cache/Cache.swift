@@ -116,8 +116,7 @@ public struct Cache: Sendable {
         return try await state.table.getOrCompute(key, loader: loader) { value in
             var batch = Batch(clock: database.configuration.wallClock, noteIDs: database.noteIDs)
             batch.set(value, forKey: key, ttl: ttl, inCache: name)
-            let prepared = SendableBatch(batch)
-            try await database.executor.run { () throws(QuiverError) in try database.commit(prepared.batch) }
+            try await database.executor.run { [batch] () throws(QuiverError) in try database.commit(batch) }
         }
     }
 
@@ -140,6 +139,13 @@ public struct Cache: Sendable {
     ///   order; returns the change of each key and a result.
     /// - Returns: `body`'s result.
     public func update<R>(
+        _ keys: [Key], _ body: ([(value: [UInt8], deadline: Int64)?]) throws(QuiverError) -> ([Change], R)
+    ) throws(QuiverError) -> R {
+        try updateNow(keys, body)
+    }
+
+    /// What ``update(_:_:)`` does, under a name of its own for both forms.
+    func updateNow<R>(
         _ keys: [Key], _ body: ([(value: [UInt8], deadline: Int64)?]) throws(QuiverError) -> ([Change], R)
     ) throws(QuiverError) -> R {
         let database = self.database

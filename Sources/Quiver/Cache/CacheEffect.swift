@@ -5,7 +5,8 @@ internal import QuiverMetadata
 /// (so a reader never sees an entry the log does not hold).
 enum CacheEffect: Sendable {
     /// Store a run of entries, in order, under one lock of the table; in a persistent cache,
-    /// evicted keys are queued for durable removal.
+    /// evicted keys are queued for durable removal. An entry over the table's byte bound alone
+    /// is evicted at once (its key's old value with it).
     case store(CacheState, [CacheTable.PendingStore])
     /// Remove `key`.
     case remove(CacheTable, Key)

@@ -52,15 +52,6 @@ public struct VectorCollection: Sendable {
         try database.snapshot().search(query, k: k, ef: ef, filter: filter, includeAttributes: includeAttributes, in: name)
     }
 
-    /// The asynchronous form of ``search(_:k:ef:filter:includeAttributes:)``: honours cancellation
-    /// before it starts.
-    public func search(
-        _ query: [Float], k: Int = 10, ef: Int? = nil, filter: String? = nil, includeAttributes: Bool = false
-    ) async throws -> [VectorMatch] {
-        try Task.checkCancellation()
-        return try database.snapshot().search(query, k: k, ef: ef, filter: filter, includeAttributes: includeAttributes, in: name)
-    }
-
     /// The `k` vectors nearest to the one under `key`.
     public func search(
         similarTo key: Key, k: Int = 10, ef: Int? = nil, filter: String? = nil, includeAttributes: Bool = false
@@ -69,7 +60,10 @@ public struct VectorCollection: Sendable {
     }
 
     /// Number of live vectors.
-    public var count: Int { (try? database.snapshot().count(in: name)) ?? 0 }
+    ///
+    /// - Throws: ``QuiverError`` `notFound` when the collection was dropped since this handle
+    ///   was made.
+    public func vectorCount() throws(QuiverError) -> Int { try database.snapshot().count(in: name) }
 
     /// Options, count and storage of the collection.
     public func describe() throws(QuiverError) -> CollectionInfo { try database.describeCollection(name) }

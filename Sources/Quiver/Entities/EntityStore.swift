@@ -25,17 +25,6 @@ public struct EntityStore: Sendable {
         try database.commitOne { $0.upsertEntity(ref, attributes: attributes, embeddings: embeddings) }
     }
 
-    /// The asynchronous form of ``upsert(_:attributes:embeddings:)``: the commit waits for the log
-    /// on the database's own threads.
-    public func upsert(_ ref: EntityRef, attributes: JSONValue, embeddings: [EntityEmbedding] = []) async throws {
-        try await database.write { $0.upsertEntity(ref, attributes: attributes, embeddings: embeddings) }
-    }
-
-    /// The asynchronous form of ``delete(_:)``.
-    public func delete(_ ref: EntityRef) async throws {
-        try await database.write { $0.deleteEntity(ref) }
-    }
-
     /// Inserts or replaces an entity from a `Codable` value.
     ///
     /// - Throws: `EncodingError` when the value does not encode as a JSON object, or a

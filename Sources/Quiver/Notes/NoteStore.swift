@@ -17,19 +17,15 @@ public struct NoteStore: Sendable {
         return note
     }
 
-    /// The asynchronous form of ``add(to:body:tags:embedding:)``.
-    @discardableResult
-    public func add(to entity: EntityRef, body: String, tags: [String] = [], embedding: EntityEmbedding? = nil) async throws -> Note {
-        let id = try await database.write { $0.addNote(to: entity, body: body, tags: tags, embedding: embedding) }
-        guard let note = try database.snapshot().note(id) else { throw QuiverError(.notFound, "note \(id) vanished") }
-        return note
-    }
-
-    /// Changes a note's body and/or tags.
+    /// Changes a note's body, tags and/or embedding (what is `nil` stays), and sets its
+    /// ``Note/updated`` time.
     ///
-    /// - Throws: ``QuiverError`` `notFound`.
-    public func edit(_ id: String, body: String? = nil, tags: [String]? = nil) throws(QuiverError) {
-        try database.commitOne { $0.editNote(id, body: body, tags: tags) }
+    /// - Parameter embedding: a new embedding (of the new body, typically), replacing the note's
+    ///   vector; see ``Batch/editNote(_:body:tags:embedding:)``.
+    /// - Throws: ``QuiverError`` `notFound`, or `invalidArgument` for an embedding that does not
+    ///   fit its collection.
+    public func edit(_ id: String, body: String? = nil, tags: [String]? = nil, embedding: EntityEmbedding? = nil) throws(QuiverError) {
+        try database.commitOne { $0.editNote(id, body: body, tags: tags, embedding: embedding) }
     }
 
     /// Deletes a note (nothing when absent).
@@ -45,10 +41,21 @@ public struct NoteStore: Sendable {
 
     /// The notes whose embeddings in `collection` are nearest to `query`, among those passing
     /// `filter` (over `type`, `id`, `note` and `tags`).
-    public func search(_ query: [Float], k: Int = 10, filter: String? = nil, in collection: String) throws(QuiverError) -> [(note: Note, distance: Float)] {
+    ///
+    /// - Parameter ef: candidates explored (accuracy against speed); default `max(k, 64)`.
+    public func search(
+        _ query: [Float], k: Int = 10, ef: Int? = nil, filter: String? = nil, in collection: String
+    ) throws(QuiverError) -> [(note: Note, distance: Float)] {
+        try nearest(query, k: k, ef: ef, filter: filter, in: collection)
+    }
+
+    /// What ``search(_:k:ef:filter:in:)`` returns, under a name of its own for both forms.
+    func nearest(
+        _ query: [Float], k: Int, ef: Int?, filter: String?, in collection: String
+    ) throws(QuiverError) -> [(note: Note, distance: Float)] {
         let snapshot = database.snapshot()
         var out: [(Note, Float)] = []
-        for match in try snapshot.search(query, k: k, filter: filter, in: collection) {
+        for match in try snapshot.search(query, k: k, ef: ef, filter: filter, in: collection) {
             guard let components = try? SortableKeyDecoder.decode(match.key.bytes), components.count == 1,
                 case .string(let id) = components[0], let note = try snapshot.note(id)
             else { continue }

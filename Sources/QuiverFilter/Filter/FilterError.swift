@@ -25,6 +25,11 @@ public struct FilterError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The byte offset in the expression's UTF-8 text where the echoed suffix starts (0 when
     /// the whole expression is echoed).
     public let position: Int
+    /// The byte offset of the mistake itself, whatever the message echoes: where the tokenizer
+    /// stopped (the start of its token when that was the end: an unterminated string, an
+    /// unknown word), or the start of the token the grammar does not allow there (the text's
+    /// length when the expression ends too early).
+    public let offset: Int
     /// `syntax error in FILTER expression near: <suffix>`.
     public let message: String
 
@@ -37,10 +42,12 @@ public struct FilterError: Error, Sendable, Equatable, CustomStringConvertible {
     ///   - source: The expression's bytes up to its first NUL (the part Redis compiles).
     ///   - fullLength: The length of the whole argument; Redis echoes everything when the
     ///     position is at or past it.
-    init(position: Int, source: [UInt8], fullLength: Int) {
+    ///   - offset: Where the mistake is, when not at `position` (a structural mistake).
+    init(position: Int, source: [UInt8], fullLength: Int, offset: Int? = nil) {
         let start = position >= fullLength ? 0 : min(position, source.count)
         self.code = .syntax
         self.position = start
+        self.offset = offset ?? min(position, source.count)
         self.message = "syntax error in FILTER expression near: " + String(decoding: source[start...], as: UTF8.self)
     }
 }

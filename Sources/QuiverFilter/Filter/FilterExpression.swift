@@ -54,16 +54,20 @@ public struct FilterExpression: Sendable, CustomStringConvertible {
         let all = Array(source.utf8)
         let text = all.firstIndex(of: 0).map { Array(all[..<$0]) } ?? all
         let tokens: [FilterToken]
+        let offsets: [Int]
         do {
-            tokens = try FilterLexer.tokenize(text)
+            (tokens, offsets) = try FilterLexer.tokenizeWithOffsets(text)
         } catch {
-            throw FilterError(position: error.position, source: text, fullLength: all.count)
+            // A stop at the end (an unterminated string, an unknown word) is a mistake in its token.
+            let offset = error.position >= text.count ? error.tokenStart : error.position
+            throw FilterError(position: error.position, source: text, fullLength: all.count, offset: offset)
         }
         let tree: FilterSyntaxTree
         do {
             tree = try FilterParser.parse(tokens)
         } catch {
-            throw FilterError(position: 0, source: text, fullLength: all.count)
+            let offset = error.token < offsets.count ? offsets[error.token] : text.count
+            throw FilterError(position: 0, source: text, fullLength: all.count, offset: offset)
         }
         self.source = source
         self.selectors = tree.selectors.filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }

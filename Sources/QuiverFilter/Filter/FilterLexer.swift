@@ -17,9 +17,14 @@ struct FilterLexer {
     let source: [UInt8]
     private var position = 0
     private(set) var tokens: [FilterToken] = []
+    /// The byte offset where each token starts.
+    private(set) var offsets: [Int] = []
 
-    /// Where the tokenizer stopped on an error.
-    struct Stop: Error { let position: Int }
+    /// Where the tokenizer stopped on an error, and where the token it was reading starts.
+    struct Stop: Error {
+        let position: Int
+        var tokenStart = 0
+    }
 
     /// The longest number Redis's fixed buffer holds.
     static let maximumNumberLength = 255
@@ -28,9 +33,14 @@ struct FilterLexer {
 
     /// Tokenizes the whole source.
     static func tokenize(_ source: [UInt8]) throws(Stop) -> [FilterToken] {
+        try tokenizeWithOffsets(source).tokens
+    }
+
+    /// Tokenizes the whole source, with the byte offset where each token starts.
+    static func tokenizeWithOffsets(_ source: [UInt8]) throws(Stop) -> (tokens: [FilterToken], offsets: [Int]) {
         var lexer = FilterLexer(source: source)
-        try lexer.run()
-        return lexer.tokens
+        do { try lexer.run() } catch { throw Stop(position: error.position, tokenStart: lexer.offsets.last ?? 0) }
+        return (lexer.tokens, lexer.offsets)
     }
 
     private func byte(at i: Int) -> UInt8? { i < source.count ? source[i] : nil }
@@ -59,6 +69,7 @@ struct FilterLexer {
         while true {
             skipSpaces()
             guard let c = byte(at: position) else { return }
+            offsets.append(position)
             let minusIsNumber: Bool
             switch tokens.last {
             case nil: minusIsNumber = true

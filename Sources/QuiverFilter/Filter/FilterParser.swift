@@ -11,7 +11,9 @@ struct FilterParser {
     /// How deeply parentheses, unary operators and `**` chains may nest.
     static let maximumNesting = 256
 
-    struct Failure: Error {}
+    /// Where parsing failed: the index of the token it could not use (the token count when
+    /// the expression ended too early).
+    struct Failure: Error { let token: Int }
 
     private let tokens: [FilterToken]
     private var index = 0
@@ -22,7 +24,7 @@ struct FilterParser {
     static func parse(_ tokens: [FilterToken]) throws(Failure) -> FilterSyntaxTree {
         var parser = FilterParser(tokens: tokens)
         try parser.expression(minimumPrecedence: 0, depth: 0)
-        guard parser.index == tokens.count else { throw Failure() }
+        guard parser.index == tokens.count else { throw Failure(token: parser.index) }
         return parser.tree
     }
 
@@ -37,7 +39,7 @@ struct FilterParser {
     }
 
     private mutating func prefix(depth: Int) throws(Failure) {
-        guard depth < Self.maximumNesting, index < tokens.count else { throw Failure() }
+        guard depth < Self.maximumNesting, index < tokens.count else { throw Failure(token: index) }
         let token = tokens[index]
         index += 1
         switch token {
@@ -54,13 +56,13 @@ struct FilterParser {
             }
         case .op(.openParenthesis):
             try expression(minimumPrecedence: 0, depth: depth + 1)
-            guard index < tokens.count, tokens[index] == .op(.closeParenthesis) else { throw Failure() }
+            guard index < tokens.count, tokens[index] == .op(.closeParenthesis) else { throw Failure(token: index) }
             index += 1
         case .op(.not):
             try prefix(depth: depth + 1)
             tree.nodes.append(.not)
         case .op:
-            throw Failure()
+            throw Failure(token: index - 1)
         }
     }
 }

@@ -250,15 +250,22 @@ public final class CacheTable: Sendable {
     }
 
     /// Stores each entry of `run` in order under one acquisition of the table's lock, evicting to
-    /// stay in bounds; an entry that alone exceeds the byte bound is left out.
+    /// stay in bounds. An entry that alone exceeds the byte bound is evicted at once: its key's
+    /// old value is removed and the key is among those returned (a persistent cache's log holds
+    /// the value the table could not).
     ///
-    /// - Returns: the keys evicted to make room.
+    /// - Returns: the keys evicted.
     package func storeEvicting(_ run: [PendingStore]) -> [Key] {
         let configuration = self.configuration
         return state.withLock { state in
             var evicted: [Key] = []
-            for entry in run where admits(entry.key, entry.value, deadline: entry.deadline) {
-                state.store(entry.key, entry.value, deadline: entry.deadline, within: configuration, evicting: &evicted)
+            for entry in run {
+                if admits(entry.key, entry.value, deadline: entry.deadline) {
+                    state.store(entry.key, entry.value, deadline: entry.deadline, within: configuration, evicting: &evicted)
+                } else {
+                    if let slot = state.slots[entry.key] { state.removeSlot(slot) }
+                    evicted.append(entry.key)
+                }
             }
             return evicted
         }
