@@ -64,9 +64,7 @@ extension Database {
 
     /// Commits a batch whose stripes the caller holds; returns the caches to clean of evictions.
     func commitHoldingStripes(_ batch: Batch) throws(QuiverError) -> Set<String> {
-        let snapshot = engine.snapshot()
-        var plan = CommitPlan(now: configuration.wallClock())
-        for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
+        var plan = try plan(batch)
         let effects = plan.finishEffects()
         if plan.operations.isEmpty {
             for effect in effects { effect.apply() }
@@ -80,6 +78,15 @@ extension Database {
 
 
     // MARK: Expansion
+
+    /// Expands every intent of `batch` against a snapshot, which is released on return: a
+    /// snapshot held while the engine publishes would make it copy the memtable maps it shares.
+    private func plan(_ batch: Batch) throws(QuiverError) -> CommitPlan {
+        let snapshot = engine.snapshot()
+        var plan = CommitPlan(now: configuration.wallClock())
+        for intent in batch.intents { try expand(intent, snapshot: snapshot, into: &plan) }
+        return plan
+    }
 
     private func expand(_ intent: Batch.Intent, snapshot: Snapshot, into plan: inout CommitPlan) throws(QuiverError) {
         let now = plan.now

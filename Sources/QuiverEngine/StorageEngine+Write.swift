@@ -53,10 +53,7 @@ extension StorageEngine {
         guard !batch.isEmpty else { return wal.lastSequence }
         if let failure = failure.withLock({ $0 }) { throw failure }
         let run = { () throws(EngineError) -> UInt64 in
-            let current = self.state.withLock { $0 }
-            try Self.validate(batch, against: current)
-            let prepared: [PreparedOperation]
-            do { prepared = try Self.prepare(batch, in: current) } catch { throw Self.wrap(error) }
+            let prepared = try self.validateAndPrepare(batch)
             do {
                 return try self.wal.append(batch.encoded) { sequence in
                     self.state.withLock { Self.publish(batch, prepared, sequence: sequence, into: &$0) }
@@ -77,6 +74,15 @@ extension StorageEngine {
         }
         scheduleMaintenanceIfNeeded()
         return sequence
+    }
+
+    /// Validates `batch` against the current state and prepares it. The copy of the state it
+    /// reads is released on return, before the batch is published, so that publication finds
+    /// the memtables' maps referenced once (see ``SortedMap/insert(_:forKey:)``).
+    private func validateAndPrepare(_ batch: WriteBatch) throws(EngineError) -> [PreparedOperation] {
+        let current = state.withLock { $0 }
+        try Self.validate(batch, against: current)
+        do { return try Self.prepare(batch, in: current) } catch { throw Self.wrap(error) }
     }
 
     func fail(_ error: EngineError) {
@@ -248,12 +254,13 @@ extension StorageEngine {
     /// Makes a logged batch visible: the new state of every collection and table it touches.
     static func publish(_ batch: WriteBatch, _ prepared: [PreparedOperation], sequence: UInt64, into state: inout DatabaseState) {
         // The table a run of puts and removes writes, taken out of `state.tables` once for the
-        // run and stored back when it ends.
+        // run (so that its memtable map is referenced once and changes in place where no
+        // snapshot shares it) and stored back when it ends.
         var open: (name: String, view: TableView)?
         func openTable(_ name: String) -> Bool {
             if open?.name == name { return true }
             closeTable()
-            guard let view = state.tables[name] else { return false }
+            guard let view = state.tables.removeValue(forKey: name) else { return false }
             open = (name, view)
             return true
         }

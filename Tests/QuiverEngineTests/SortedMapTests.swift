@@ -65,6 +65,53 @@ import Testing
         for (k, v) in model { #expect(map[k] == v) }
     }
 
+    @Test func inPlaceInsertsNeverChangeAVersionHeldElsewhere() {
+        // Versions taken at random points while one map goes on inserting (in place where it
+        // holds its nodes alone) and removing: each must read as its model did when taken.
+        var random = SeededGenerator(seed: 7)
+        var map = SortedMap<Int>()
+        var model: [[UInt8]: Int] = [:]
+        var versions: [(map: SortedMap<Int>, model: [[UInt8]: Int])] = []
+        for step in 0..<6_000 {
+            let k = key(Int.random(in: 0..<400, using: &random))
+            if Int.random(in: 0..<4, using: &random) == 0 {
+                map.remove(k)
+                model[k] = nil
+            } else {
+                map.insert(step, forKey: k)
+                model[k] = step
+            }
+            if step % 250 == 0 { versions.append((map, model)) }
+            // Drop some versions, so later inserts find nodes that became unshared again.
+            if step % 700 == 0, versions.count > 3 { versions.remove(at: Int.random(in: 0..<versions.count, using: &random)) }
+        }
+        versions.append((map, model))
+        for (version, expected) in versions {
+            #expect(version.count == expected.count)
+            #expect(version.checkInvariants())
+            var seen = 0
+            version.forEach { k, v in
+                seen += 1
+                #expect(expected[k] == v)
+                return true
+            }
+            #expect(seen == expected.count)
+        }
+    }
+
+    @Test func aMapHeldAloneInsertsWithoutCopyingItsNodes() {
+        var map = SortedMap<Int>()
+        for i in 0..<1_000 { map.insert(i, forKey: key(i)) }
+        // An identifier holds no reference: the map stays the root's only owner.
+        let root = ObjectIdentifier(map.root!)
+        for i in 0..<1_000 { map.insert(-i, forKey: key(i)) }
+        #expect(ObjectIdentifier(map.root!) == root, "replacing values of a map held alone keeps its nodes")
+        let held = map
+        map.insert(5, forKey: key(5))
+        #expect(map.root !== held.root, "a shared root is copied")
+        #expect(held[key(5)] == -5 && map[key(5)] == 5)
+    }
+
     @Test func cursorsStartAtTheLowerBound() {
         var map = SortedMap<Int>()
         for i in [10, 20, 30, 40] { map.insert(i, forKey: [UInt8(i)]) }

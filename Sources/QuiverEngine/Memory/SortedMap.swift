@@ -1,22 +1,29 @@
 /// A persistent map from byte-string keys to values, ordered by the keys' bytes (memcmp order).
 ///
-/// "Persistent" in the functional sense: a map is an immutable value; `inserting` and `removing`
-/// return a new map that shares every untouched node with the old one. Copying a map is O(1), so
-/// a database snapshot holds its memtables' maps while writers go on producing new ones, and
+/// "Persistent" in the functional sense: a map is a value; `inserting` and `removing` return a
+/// new map that shares every untouched node with the old one. Copying a map is O(1), so a
+/// database snapshot holds its memtables' maps while writers go on producing new ones, and
 /// neither waits for the other.
+///
+/// ``insert(_:forKey:)`` is copy-on-write per node: it changes in place the nodes on its path
+/// that only this map references and copies those another map (a snapshot) shares, so a writer
+/// that holds the only copy inserts with one new node and no garbage, and one that shares the
+/// map copies each shared node once.
 ///
 /// The tree is a treap whose priorities are a hash of the key: its shape depends only on the set
 /// of keys, never on the order of insertion, and its expected depth is O(log n). Every node knows
 /// the size of its subtree, so ranks (`element(at:)`) cost O(log n) too.
 struct SortedMap<Value: Sendable>: Sendable {
-    final class Node: Sendable {
+    /// A tree node. Its fields change only while one map references it alone (an insert holds
+    /// that map exclusively), so no other thread can reach a node being changed.
+    final class Node: @unchecked Sendable {
         let key: [UInt8]
-        let value: Value
+        @exclusivity(unchecked) fileprivate(set) var value: Value
         let priority: UInt64
-        let left: Node?
-        let right: Node?
+        @exclusivity(unchecked) fileprivate(set) var left: Node?
+        @exclusivity(unchecked) fileprivate(set) var right: Node?
         /// Nodes in this subtree, this one included.
-        let count: Int
+        @exclusivity(unchecked) fileprivate(set) var count: Int
 
         init(key: [UInt8], value: Value, priority: UInt64, left: Node?, right: Node?) {
             self.key = key
@@ -30,6 +37,9 @@ struct SortedMap<Value: Sendable>: Sendable {
         func with(left: Node?, right: Node?) -> Node {
             Node(key: key, value: value, priority: priority, left: left, right: right)
         }
+
+        /// Recomputes ``count`` from the children.
+        fileprivate func recount() { count = 1 + (left?.count ?? 0) + (right?.count ?? 0) }
     }
 
     private(set) var root: Node?
@@ -72,7 +82,14 @@ struct SortedMap<Value: Sendable>: Sendable {
         return SortedMap(root: root.node)
     }
 
-    mutating func insert(_ value: Value, forKey key: [UInt8]) { self = inserting(value, forKey: key) }
+    /// Stores `value` under `key` (replacing any earlier value), in place where the nodes on the
+    /// path are this map's alone.
+    ///
+    /// - Complexity: O(log n) comparisons; a new node for a new key, plus a copy of each node on
+    ///   the path that another map shares.
+    mutating func insert(_ value: Value, forKey key: [UInt8]) {
+        Self.insert(key, value, priority: keyPriority(key), into: &root)
+    }
 
     mutating func remove(_ key: [UInt8]) { self = removing(key) }
 
@@ -173,6 +190,46 @@ struct SortedMap<Value: Sendable>: Sendable {
             return right.with(left: node.with(left: node.left, right: right.left), right: right.right)
         }
         return node.with(left: node.left, right: right)
+    }
+
+    /// Inserts into the subtree in `slot`; afterwards `slot` references its (new) root alone.
+    private static func insert(_ key: [UInt8], _ value: Value, priority: UInt64, into slot: inout Node?) {
+        guard slot != nil else {
+            slot = Node(key: key, value: value, priority: priority, left: nil, right: nil)
+            return
+        }
+        if !isKnownUniquelyReferenced(&slot) { slot = slot!.with(left: slot!.left, right: slot!.right) }
+        let node = slot!
+        let c = compareKeys(key, node.key)
+        if c == 0 {
+            node.value = value
+            return
+        }
+        if c < 0 {
+            insert(key, value, priority: priority, into: &node.left)
+            let left = node.left!
+            if left.priority > node.priority {
+                // Rotate right: the new child rises above `node` (both are this map's alone).
+                node.left = left.right
+                node.recount()
+                left.right = node
+                left.recount()
+                slot = left
+                return
+            }
+        } else {
+            insert(key, value, priority: priority, into: &node.right)
+            let right = node.right!
+            if right.priority > node.priority {
+                node.right = right.left
+                node.recount()
+                right.left = node
+                right.recount()
+                slot = right
+                return
+            }
+        }
+        node.recount()
     }
 
     /// The subtree without `key`, wrapped so that "not found" (`nil`) differs from an empty result.
