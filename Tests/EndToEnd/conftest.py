@@ -45,7 +45,13 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError("quiverd exited: " + open(self.log_path).read()[-2000:])
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as probe:
+                    # QUIT and wait for the server to close: the probe no longer counts as a
+                    # client (maxclients) once the test's own connections arrive.
+                    probe.settimeout(5)
+                    probe.sendall(b"QUIT\r\n")
+                    while probe.recv(64):
+                        pass
                     return self
             except OSError:
                 time.sleep(0.05)

@@ -135,4 +135,27 @@ import Testing
         #expect(compareKeys([0xFF], [0x00, 0xFF]) > 0)
         #expect(compareKeys([7, 7], [7, 7]) == 0)
     }
+
+    @Test func prefixesOrderKeysAsTheirBytesDoOrLeaveItToThem() {
+        var random = SeededGenerator(seed: 11)
+        // Short keys with zero bytes and shared 16-byte heads are where a padded prefix could lie.
+        let pieces: [[UInt8]] = [[], [0], [0, 0], [1], [0xFF], Array(repeating: 0x61, count: 16), Array("key:000000012345".utf8)]
+        var keys: [[UInt8]] = pieces
+        for _ in 0..<400 {
+            var key = pieces.randomElement(using: &random)!
+            for _ in 0..<Int.random(in: 0..<4, using: &random) { key.append([0, 1, 0x7F, 0xFF].randomElement(using: &random)!) }
+            keys.append(key)
+        }
+        for a in keys {
+            for b in keys.prefix(60) {
+                let exact = compareKeys(a, b).signum()
+                if let fast = KeyPrefix(a).compare(to: KeyPrefix(b)) {
+                    #expect(fast == exact, "\(a) vs \(b)")
+                } else {
+                    #expect(Array(a.prefix(16)) + Array(repeating: 0, count: max(0, 16 - a.count))
+                        == Array(b.prefix(16)) + Array(repeating: 0, count: max(0, 16 - b.count)))
+                }
+            }
+        }
+    }
 }

@@ -18,6 +18,9 @@ struct SortedMap<Value: Sendable>: Sendable {
     /// that map exclusively), so no other thread can reach a node being changed.
     final class Node: @unchecked Sendable {
         let key: [UInt8]
+        /// The key's first 16 bytes (zero-padded), in the node itself: most comparisons on an
+        /// insert's path end here, without a visit to the key's bytes (``KeyPrefix``).
+        let prefix: KeyPrefix
         @exclusivity(unchecked) fileprivate(set) var value: Value
         let priority: UInt64
         @exclusivity(unchecked) fileprivate(set) var left: Node?
@@ -25,8 +28,13 @@ struct SortedMap<Value: Sendable>: Sendable {
         /// Nodes in this subtree, this one included.
         @exclusivity(unchecked) fileprivate(set) var count: Int
 
-        init(key: [UInt8], value: Value, priority: UInt64, left: Node?, right: Node?) {
+        convenience init(key: [UInt8], value: Value, priority: UInt64, left: Node?, right: Node?) {
+            self.init(key: key, prefix: KeyPrefix(key), value: value, priority: priority, left: left, right: right)
+        }
+
+        init(key: [UInt8], prefix: KeyPrefix, value: Value, priority: UInt64, left: Node?, right: Node?) {
             self.key = key
+            self.prefix = prefix
             self.value = value
             self.priority = priority
             self.left = left
@@ -35,7 +43,7 @@ struct SortedMap<Value: Sendable>: Sendable {
         }
 
         func with(left: Node?, right: Node?) -> Node {
-            Node(key: key, value: value, priority: priority, left: left, right: right)
+            Node(key: key, prefix: prefix, value: value, priority: priority, left: left, right: right)
         }
 
         /// Recomputes ``count`` from the children.
@@ -88,7 +96,9 @@ struct SortedMap<Value: Sendable>: Sendable {
     /// - Complexity: O(log n) comparisons; a new node for a new key, plus a copy of each node on
     ///   the path that another map shares.
     mutating func insert(_ value: Value, forKey key: [UInt8]) {
-        Self.insert(key, value, priority: keyPriority(key), into: &root)
+        let prefix = KeyPrefix(key)
+        if replaceInPlace(key, prefix, value) { return }
+        Self.insert(key, prefix, value, priority: keyPriority(key), into: &root)
     }
 
     mutating func remove(_ key: [UInt8]) { self = removing(key) }
@@ -192,44 +202,73 @@ struct SortedMap<Value: Sendable>: Sendable {
         return node.with(left: node.left, right: right)
     }
 
+    /// Replaces the value of `key` in place when the key is present and every node on its path is
+    /// this map's alone (the common case of a writer that owns its memtable); returns whether it did.
+    /// Walks without reference counting: each node is held by its parent all along.
+    private mutating func replaceInPlace(_ key: [UInt8], _ prefix: KeyPrefix, _ value: Value) -> Bool {
+        guard root != nil, isKnownUniquelyReferenced(&root) else { return false }
+        unowned(unsafe) var node = root!
+        while true {
+            let c = prefix.compare(to: node.prefix) ?? compareKeys(key, node.key)
+            if c == 0 {
+                node.value = value
+                return true
+            }
+            if c < 0 {
+                guard node.left != nil, isKnownUniquelyReferenced(&node.left) else { return false }
+                node = node.left!
+            } else {
+                guard node.right != nil, isKnownUniquelyReferenced(&node.right) else { return false }
+                node = node.right!
+            }
+        }
+    }
+
     /// Inserts into the subtree in `slot`; afterwards `slot` references its (new) root alone.
-    private static func insert(_ key: [UInt8], _ value: Value, priority: UInt64, into slot: inout Node?) {
+    /// Returns whether the key is new (the subtree grew by one).
+    @discardableResult
+    private static func insert(_ key: [UInt8], _ prefix: KeyPrefix, _ value: Value, priority: UInt64, into slot: inout Node?) -> Bool {
         guard slot != nil else {
-            slot = Node(key: key, value: value, priority: priority, left: nil, right: nil)
-            return
+            slot = Node(key: key, prefix: prefix, value: value, priority: priority, left: nil, right: nil)
+            return true
         }
         if !isKnownUniquelyReferenced(&slot) { slot = slot!.with(left: slot!.left, right: slot!.right) }
-        let node = slot!
-        let c = compareKeys(key, node.key)
+        // `slot` keeps the node alive until it is linked elsewhere: no reference count traffic.
+        unowned(unsafe) let node = slot!
+        let c = prefix.compare(to: node.prefix) ?? compareKeys(key, node.key)
         if c == 0 {
             node.value = value
-            return
+            return false
         }
+        let added: Bool
         if c < 0 {
-            insert(key, value, priority: priority, into: &node.left)
-            let left = node.left!
-            if left.priority > node.priority {
-                // Rotate right: the new child rises above `node` (both are this map's alone).
-                node.left = left.right
+            added = insert(key, prefix, value, priority: priority, into: &node.left)
+            if node.left!.priority > node.priority {
+                // Rotate right: the new child rises above `node` (both are this map's alone);
+                // `node` is linked under it before `slot` lets go of it.
+                let pivot = node.left!
+                node.left = pivot.right
                 node.recount()
-                left.right = node
-                left.recount()
-                slot = left
-                return
+                pivot.right = slot
+                pivot.recount()
+                slot = pivot
+                return added
             }
         } else {
-            insert(key, value, priority: priority, into: &node.right)
-            let right = node.right!
-            if right.priority > node.priority {
-                node.right = right.left
+            added = insert(key, prefix, value, priority: priority, into: &node.right)
+            if node.right!.priority > node.priority {
+                let pivot = node.right!
+                node.right = pivot.left
                 node.recount()
-                right.left = node
-                right.recount()
-                slot = right
-                return
+                pivot.left = slot
+                pivot.recount()
+                slot = pivot
+                return added
             }
         }
-        node.recount()
+        // Without a rotation below, only a new key changes the count (no sibling is read).
+        if added { node.count += 1 }
+        return added
     }
 
     /// The subtree without `key`, wrapped so that "not found" (`nil`) differs from an empty result.
@@ -277,6 +316,31 @@ extension SortedMap {
 @inline(__always)
 func compareKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
     a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in compareKeyBytes(pa, pb) } }
+}
+
+/// A key's first 16 bytes as two big-endian words, zero-padded: comparing two prefixes orders
+/// their keys as `memcmp` does whenever the prefixes differ (a zero pad sorts like the end of a
+/// shorter key); equal prefixes leave the order to the whole keys.
+struct KeyPrefix: Sendable, Equatable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ key: [UInt8]) {
+        var words: (UInt64, UInt64) = (0, 0)
+        key.withUnsafeBytes { bytes in
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.prefix(16))) }
+        }
+        high = UInt64(bigEndian: words.0)
+        low = UInt64(bigEndian: words.1)
+    }
+
+    /// -1 or 1 when the prefixes order their keys, `nil` when they are equal.
+    @inline(__always)
+    func compare(to other: KeyPrefix) -> Int? {
+        if high != other.high { return high < other.high ? -1 : 1 }
+        if low != other.low { return low < other.low ? -1 : 1 }
+        return nil
+    }
 }
 
 /// Bytewise comparison of two byte ranges: negative, zero or positive.
