@@ -21,6 +21,8 @@ public struct Batch: Sendable {
         case deleteNote(id: String)
         case cacheSet(cache: String, key: Key, value: [UInt8], ttl: Duration?)
         case cacheSetUntil(cache: String, key: Key, value: [UInt8], deadline: Int64)
+        /// Several sets with the table's default TTL, in order (one intent for a burst of them).
+        case cacheSetAll(cache: String, entries: [(key: Key, value: [UInt8])])
         case cacheDelete(cache: String, key: Key)
     }
 
@@ -121,6 +123,14 @@ public struct Batch: Sendable {
     /// Stores `value` under `key` in the cache table `cache`, with `ttl` (default: the table's).
     public mutating func set(_ value: [UInt8], forKey key: Key, ttl: Duration? = nil, inCache cache: String) {
         intents.append(.cacheSet(cache: cache, key: key, value: value, ttl: ttl))
+    }
+
+    /// Stores each value under its key in the cache table `cache`, in order, with the table's
+    /// default TTL: the same as calling ``set(_:forKey:ttl:inCache:)`` for each, and cheaper for
+    /// many (a server's burst of writes).
+    public mutating func set(_ entries: [(key: Key, value: [UInt8])], inCache cache: String) {
+        guard !entries.isEmpty else { return }
+        intents.append(.cacheSetAll(cache: cache, entries: entries))
     }
 
     /// Stores `value` under `key` in the cache table `cache` until the wall-clock `deadline`

@@ -191,6 +191,10 @@ extension Database {
         case .cacheSet(let name, let key, let value, let ttl):
             let cache = try planCache(name, &plan)
             try expandCacheSet(cache, key, value, deadline: cache.table.deadline(ttl: ttl), into: &plan)
+        case .cacheSetAll(let name, let entries):
+            let cache = try planCache(name, &plan)
+            let deadline = cache.table.deadline(ttl: nil)
+            for entry in entries { try expandCacheSet(cache, entry.key, entry.value, deadline: deadline, into: &plan) }
         case .cacheSetUntil(let name, let key, let value, let deadline):
             try expandCacheSet(try planCache(name, &plan), key, value, deadline: deadline, into: &plan)
         case .cacheDelete(let name, let key):

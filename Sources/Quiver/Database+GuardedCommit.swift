@@ -67,6 +67,8 @@ extension Database {
             case .cacheSet(let cache, let key, _, _), .cacheSetUntil(let cache, let key, _, _),
                 .cacheDelete(let cache, let key):
                 indices.append(stripes.stripe(ofCache: cache, key: key))
+            case .cacheSetAll(let cache, let entries):
+                for entry in entries { indices.append(stripes.stripe(ofCache: cache, key: entry.key)) }
             case .upsertVector, .deleteVector, .setVectorAttributes: break
             }
         }

@@ -30,6 +30,40 @@ import Testing
         }
     }
 
+    @Test func aRunOfSetsInOneIntentMatchesSetsOneByOne() throws {
+        let clock = ManualWallClock()
+        try withTemporaryDirectory { dir in
+            do {
+                let database = try Database.open(at: dir.string, configuration: testConfiguration(clock))
+                let run = try database.createCache("run", configuration: CacheConfiguration(defaultTTL: .seconds(60), maxEntries: 3))
+                let single = try database.createCache("single", configuration: CacheConfiguration(defaultTTL: .seconds(60), maxEntries: 3))
+                let entries: [(key: Key, value: [UInt8])] = [("a", [1]), ("b", [2]), ("a", [3]), ("c", [4]), ("d", [5])]
+                try database.write { batch in
+                    batch.set(entries, inCache: "run")
+                    batch.set([], inCache: "run")
+                    for entry in entries { batch.set(entry.value, forKey: entry.key, inCache: "single") }
+                }
+                for key: Key in ["a", "b", "c", "d"] {
+                    #expect(run.get(key) == single.get(key), "\(key)")
+                    #expect(run.peek(key)?.deadline == single.peek(key)?.deadline)
+                }
+                #expect(run.get("a") == [3] && run.peek("a")?.deadline == clock.now.load(ordering: .relaxed) + 60_000)
+                #expect(run.statistics.entries == 3 && run.statistics.evictions == single.statistics.evictions)
+                #expect { try database.write { $0.set([("x", [1])], inCache: "missing") } } throws: {
+                    ($0 as? QuiverError)?.code == .notFound
+                }
+                try database.close()
+            }
+            let database = try Database.open(at: dir.string, configuration: testConfiguration(clock))
+            let run = try database.cache("run")
+            let single = try database.cache("single")
+            for key: Key in ["a", "b", "c", "d"] { #expect(run.get(key) == single.get(key), "after a restart: \(key)") }
+            clock.advance(milliseconds: 61_000)
+            #expect(run.get("a") == nil, "the run's entries took the table's default TTL")
+            try database.close()
+        }
+    }
+
     @Test func boundsEvictAndEvictedEntriesDoNotComeBackAfterARestart() throws {
         try withTemporaryDirectory { dir in
             do {

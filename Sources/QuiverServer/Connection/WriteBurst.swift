@@ -32,12 +32,13 @@ struct WriteBurst {
     /// Adds what is staged to `batch` (a group commit of several connections' bursts).
     func add(to batch: inout Batch) {
         guard let table else { return }
-        for entry in entries { batch.set(entry.value, forKey: entry.key, inCache: table.name) }
+        batch.set(entries, inCache: table.name)
     }
 
     /// Empties the burst (after a group commit took its entries).
     mutating func reset() {
-        entries.removeAll(keepingCapacity: true)
+        // A fresh array: the committed batch may still share the old one's storage.
+        entries = []
         table = nil
     }
 
