@@ -23,6 +23,9 @@ struct RecordPuts: Sendable, Hashable {
 }
 
 extension WriteBatch {
+    /// Why a `.single(.put)` step cannot exist: ``append(_:)`` stores every put in a run.
+    static let putsAreRuns = "a batch stores its puts as runs (append routes them to put(_:forKey:expiresAt:in:))"
+
     /// One stored step of a batch: an operation, or a run of puts (an index into the batch's runs).
     enum Step: Sendable, Hashable {
         case single(Operation)

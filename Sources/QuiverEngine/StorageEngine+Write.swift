@@ -158,15 +158,8 @@ extension StorageEngine {
                 guard hasTable(name) else { throw EngineError(.notFound, "no table named \(name)") }
                 tables[name] = false
                 lastTable = nil
-            case .put(let name, let key, let value, let expiresAt):
-                guard hasTable(name) else { throw EngineError(.notFound, "no table named \(name)") }
-                try validate(key: key)
-                guard value.count <= 64 << 20 else {
-                    throw EngineError(.invalidArgument, "value for \(key) is \(value.count) bytes (limit 64 MiB)")
-                }
-                if let expiresAt, expiresAt <= 0 {
-                    throw EngineError(.invalidArgument, "expiry for \(key) must be a positive wall-clock time in milliseconds")
-                }
+            case .put:
+                preconditionFailure(WriteBatch.putsAreRuns)
             case .remove(let name, let key):
                 guard hasTable(name) else { throw EngineError(.notFound, "no table named \(name)") }
                 try validate(key: key)
@@ -285,7 +278,7 @@ extension StorageEngine {
                 state.memtableBytes += bytes
                 continue
             }
-            if case .put = operation {} else if case .remove = operation {} else { closeTable() }
+            if case .remove = operation {} else { closeTable() }
             switch operation {
             case .createCollection(let definition):
                 guard state.collections[definition.name] == nil else { continue }
@@ -340,11 +333,8 @@ extension StorageEngine {
                 state.tables[definition.name] = TableView(definition)
             case .dropTable(let name):
                 state.tables[name] = nil
-            case .put(let name, let key, let value, let expiresAt):
-                guard openTable(name) else { continue }
-                open!.view.entries.insert(RecordEntry(value: value, expiresAt: expiresAt ?? 0, sequence: sequence), forKey: key.bytes)
-                open!.view.memtableBytes += key.bytes.count + value.count + 64
-                state.memtableBytes += key.bytes.count + value.count + 64
+            case .put:
+                preconditionFailure(WriteBatch.putsAreRuns)
             case .remove(let name, let key):
                 guard openTable(name) else { continue }
                 // A removal entry is needed only to hide an older value.

@@ -189,12 +189,8 @@ public struct WriteBatch: Sendable, Hashable {
             case .dropTable(let name):
                 writer.write(UInt8(7))
                 writer.write(name)
-            case .put(let table, let key, let value, let expiresAt):
-                writer.write(UInt8(8))
-                writer.write(table)
-                writer.writeBytes(key.bytes)
-                writer.writeBytes(value)
-                writer.write(expiresAt ?? 0)
+            case .put:
+                preconditionFailure(Self.putsAreRuns)
             case .remove(let table, let key):
                 writer.write(UInt8(9))
                 writer.write(table)

@@ -55,8 +55,8 @@ public struct ServerConfiguration: Sendable {
 
     /// The default `io-threads` for a machine of `cores` cores: all but two of them, at least one
     /// and at most eight (Redis's advice for its I/O threads: leave cores to the kernel's network
-    /// work and to clients). On 2 cores one loop served `redis-benchmark` 1.5x better than two,
-    /// which contended for the cores with the client and with each other.
+    /// work and to clients). On 2 cores shared with `redis-benchmark`, one loop measured GET at
+    /// 0.76-0.87x of redis-server against 0.70x with two, SET the same (docs/benchmarks.md).
     public static func defaultIOThreads(cores: Int) -> Int { max(1, min(cores - 2, 8)) }
 
     // MARK: Operations
