@@ -41,6 +41,10 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
+        /// jemalloc, linked by the `quiverd` executable only (no library depends on it).
+        .systemLibrary(
+            name: "CJemalloc", pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]),
         /// A C shim around libhdf5, because HDF5's type ids are macros Swift cannot import.
         .target(name: "CQuiverHDF5", dependencies: ["CHDF5"]),
 
@@ -100,7 +104,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "quiverd",
-            dependencies: ["QuiverServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["QuiverServer", "CJemalloc", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 

@@ -72,6 +72,8 @@ def test_info_sections_parse(client):
     assert info["process_id"] > 0
     assert info["connected_clients"] >= 1
     assert info["used_memory"] > 0
+    # quiverd links jemalloc (as Redis does) and reports the version jemalloc itself gives.
+    assert str(info["mem_allocator"]).startswith("jemalloc-5.")
     assert info["loading"] == 0
     assert info["db0"] == {"keys": 2, "expires": 1, "avg_ttl": 0}
     assert "cmdstat_get" not in info

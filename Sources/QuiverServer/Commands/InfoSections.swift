@@ -108,7 +108,7 @@ enum InfoSections {
             ("used_memory_dataset", "\(strings)"), ("quiver_string_bytes", "\(strings)"),
             ("total_system_memory", "\(system)"), ("total_system_memory_human", human(system)),
             ("maxmemory", "\(maxMemory)"), ("maxmemory_human", human(maxMemory)),
-            ("maxmemory_policy", "noeviction"), ("mem_fragmentation_ratio", "1.00"), ("mem_allocator", "libc"),
+            ("maxmemory_policy", "noeviction"), ("mem_fragmentation_ratio", "1.00"), ("mem_allocator", daemon.configuration.allocator),
             ("lazyfree_pending_objects", "0"),
         ]
     }

@@ -64,8 +64,12 @@ public struct QuiverdCommand: AsyncParsableCommand {
     }
 
     /// Runs the server until `SHUTDOWN`, SIGTERM or SIGINT stops it.
-    public func run() async throws {
-        let configuration = try resolveConfiguration()
+    public func run() async throws { try await run(allocator: "libc") }
+
+    /// Runs the server like ``run()``, reporting `allocator` as the process's memory allocator.
+    public func run(allocator: String) async throws {
+        var configuration = try resolveConfiguration()
+        configuration.allocator = allocator
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -78,7 +82,7 @@ public struct QuiverdCommand: AsyncParsableCommand {
             metadata: [
                 "dir": "\(configuration.directory)", "port": "\(configuration.port)",
                 "bind": "\(configuration.bindAddresses.joined(separator: " "))", "durability": "\(configuration.durability)",
-                "config": "\(config ?? "none")",
+                "config": "\(config ?? "none")", "allocator": "\(allocator)",
             ])
         let daemon: Daemon
         do {

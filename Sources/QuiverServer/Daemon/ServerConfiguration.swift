@@ -66,6 +66,9 @@ public struct ServerConfiguration: Sendable {
     /// The least severe log messages written to standard error. Default `info`; `debug` adds
     /// one line per refused or failed connection.
     public var logLevel: Logger.Level = .info
+    /// The memory allocator the process runs on, as `INFO memory` reports it (`mem_allocator`):
+    /// `libc`, or `jemalloc-5.3.0` when the executable links jemalloc. Not a config-file key.
+    public var allocator = "libc"
 
     /// The defaults.
     public init() {}
