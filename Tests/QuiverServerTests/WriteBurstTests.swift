@@ -103,4 +103,48 @@ import Testing
             #expect(try warm.reply("MGET", "0", "1", "2") == "[$v,$v,$v]")
         }
     }
+
+    @Test func aGroupCommitSetsEachKeyOnceWithItsLastValue() async throws {
+        try await withServer { server in
+            let database = server.daemon.database
+            let first = try database.createCache("first")
+            let second = try database.createCache("second")
+            func burst(_ table: Cache, _ sets: [(String, String)]) -> WriteBurst {
+                var burst = WriteBurst()
+                burst.begin(in: table)
+                for (key, value) in sets { burst.stageSet(Key(key), Array(value.utf8)) }
+                return burst
+            }
+            let bursts = [
+                burst(first, [("hot", "1")]),
+                burst(first, [("a", "x"), ("hot", "2"), ("b", "y"), ("hot", "3")]),
+                burst(first, [("a", "z")]),
+                burst(second, [("hot", "s1"), ("hot", "s2")]),
+                burst(first, [("hot", "4")]),
+                WriteBurst(),
+            ]
+            let runs = WriteBurst.merged(bursts).map { run in
+                (run.table, run.entries.map { "\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" })
+            }
+            #expect(runs.map(\.0) == ["first", "second", "first"])
+            #expect(runs.map(\.1) == [["hot=3", "a=z", "b=y"], ["hot=s2"], ["hot=4"]])
+            #expect(bursts.map(\.count) == [1, 4, 1, 2, 1, 0])  // replies still count every command
+
+            try database.write { WriteBurst.add(bursts, to: &$0) }
+            #expect(first.get("hot") == Array("4".utf8))
+            #expect(first.get("a") == Array("z".utf8))
+            #expect(second.get("hot") == Array("s2".utf8))
+        }
+    }
+
+    @Test func pipelinedSetsOfOneKeyFromSeveralConnectionsLeaveTheLastValue() async throws {
+        try await withServer { server in
+            let clients = try (0..<3).map { _ in try server.connect() }
+            for (index, client) in clients.enumerated() {
+                let replies = try pipeline(client, (0..<16).map { ["SET", "hot", "c\(index)-\($0)"] } + [["GET", "hot"]])
+                #expect(replies == Array(repeating: "+OK", count: 16) + ["$c\(index)-15"])
+            }
+            #expect(try clients[0].reply("GET", "hot") == "$c2-15")
+        }
+    }
 }

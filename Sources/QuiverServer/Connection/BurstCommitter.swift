@@ -31,7 +31,7 @@ final class BurstCommitter: @unchecked Sendable {  // touched only on `eventLoop
         var failure: CommandError?
         do {
             try group[0].handler.daemon.database.write { batch in
-                for member in group { member.handler.burst.add(to: &batch) }
+                WriteBurst.add(group.lazy.map(\.handler.burst), to: &batch)
             }
         } catch {
             failure = CommandError(error)

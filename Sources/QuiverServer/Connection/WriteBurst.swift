@@ -7,6 +7,10 @@ internal import Quiver
 /// A staged command's reply is written at once but reaches the client only after the commit
 /// (the output is flushed after it); when the commit fails, ``repliesStart`` says where those
 /// replies start, to be replaced by the error.
+///
+/// A commit writes each key once, with the value of the last `SET` staged for it (across every
+/// burst of a group commit): the batch is atomic and readers see it only whole, so the earlier
+/// values were never visible to anyone and logging them would change nothing on recovery.
 struct WriteBurst {
     /// The strings table the staged sets go to; a burst stages into one table only.
     private(set) var table: Cache?
@@ -29,10 +33,47 @@ struct WriteBurst {
         entries.append((key, value))
     }
 
-    /// Adds what is staged to `batch` (a group commit of several connections' bursts).
-    func add(to batch: inout Batch) {
-        guard let table else { return }
-        batch.set(entries, inCache: table.name)
+    /// Adds what `bursts` staged to `batch` (a group commit of several connections' bursts):
+    /// ``merged(_:)``'s sets.
+    static func add(_ bursts: some Sequence<WriteBurst>, to batch: inout Batch) {
+        for (table, entries) in merged(bursts) { batch.set(entries, inCache: table) }
+    }
+
+    /// What `bursts` staged, in order, as runs of sets into one table each, with one set per key
+    /// and table: the last one staged for it.
+    static func merged(_ bursts: some Sequence<WriteBurst>) -> [(table: String, entries: [(key: Key, value: [UInt8])])] {
+        var runs: [(table: String, entries: [(key: Key, value: [UInt8])])] = []
+        var merged: [(key: Key, value: [UInt8])] = []
+        var positions: [Key: Int] = [:]
+        var mergedTable: String?
+        func endRun() {
+            if let mergedTable, !merged.isEmpty { runs.append((mergedTable, merged)) }
+            merged = []
+            positions.removeAll(keepingCapacity: true)
+        }
+        for burst in bursts {
+            guard let table = burst.table, !burst.entries.isEmpty else { continue }
+            if mergedTable != table.name {
+                endRun()
+                mergedTable = table.name
+            }
+            if merged.isEmpty, burst.entries.count == 1 {
+                merged = burst.entries  // one set: nothing to merge yet
+                continue
+            }
+            if merged.count == 1, positions.isEmpty { positions[merged[0].key] = 0 }
+            merged.reserveCapacity(merged.count + burst.entries.count)
+            for entry in burst.entries {
+                if let earlier = positions.updateValue(merged.count, forKey: entry.key) {
+                    positions[entry.key] = earlier
+                    merged[earlier].value = entry.value
+                } else {
+                    merged.append(entry)
+                }
+            }
+        }
+        endRun()
+        return runs
     }
 
     /// Empties the burst (after a group commit took its entries).
@@ -48,7 +89,7 @@ struct WriteBurst {
     /// - Throws: The commit's error, as the reply each staged command gets instead of its own.
     mutating func commit(in database: Database) throws(CommandError) {
         guard !entries.isEmpty else { return }
-        do { try database.write { add(to: &$0) } } catch { throw CommandError(error) }
+        do { try database.write { Self.add(CollectionOfOne(self), to: &$0) } } catch { throw CommandError(error) }
         reset()
     }
 }
