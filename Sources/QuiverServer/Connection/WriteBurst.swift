@@ -15,22 +15,26 @@ struct WriteBurst {
     /// The strings table the staged sets go to; a burst stages into one table only.
     private(set) var table: Cache?
     private var entries: [(key: Key, value: [UInt8])] = []
+    /// How many commands are staged (a set of the key staged just before replaces its entry).
+    private(set) var count = 0
     /// The output's writer index before the first staged reply (the connection sets it when
     /// the first command is staged).
     var repliesStart = 0
 
     /// Whether nothing is staged.
-    var isEmpty: Bool { entries.isEmpty }
-
-    /// How many commands are staged.
-    var count: Int { entries.count }
+    var isEmpty: Bool { count == 0 }
 
     /// Starts a burst (which must be empty) that stages into `table`.
     mutating func begin(in table: Cache) { self.table = table }
 
     /// Stages `value` under `key` in the burst's table (``begin(in:)`` named it).
     mutating func stageSet(_ key: Key, _ value: [UInt8]) {
-        entries.append((key, value))
+        count += 1
+        if let last = entries.indices.last, entries[last].key == key {
+            entries[last].value = value
+        } else {
+            entries.append((key, value))
+        }
     }
 
     /// Adds what `bursts` staged to `batch` (a group commit of several connections' bursts):
@@ -64,22 +68,24 @@ struct WriteBurst {
             if merged.count == 1, positions.isEmpty { positions[merged[0].key] = 0 }
             merged.reserveCapacity(merged.count + burst.entries.count)
             for entry in burst.entries {
-                if let earlier = positions.updateValue(merged.count, forKey: entry.key) {
-                    positions[entry.key] = earlier
-                    merged[earlier].value = entry.value
-                } else {
-                    merged.append(entry)
-                }
+                let next = merged.count
+                let position = Self.position(of: &positions[entry.key, default: next], next: next)
+                if position == next { merged.append(entry) } else { merged[position].value = entry.value }
             }
         }
         endRun()
         return runs
     }
 
+    /// The position a key's dictionary slot holds (`next` when it was just added): one lookup
+    /// where reading then inserting would take two.
+    private static func position(of slot: inout Int, next: Int) -> Int { slot }
+
     /// Empties the burst (after a group commit took its entries).
     mutating func reset() {
         // A fresh array: the committed batch may still share the old one's storage.
         entries = []
+        count = 0
         table = nil
     }
 
