@@ -51,7 +51,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var lastSpec: Unmanaged<CommandSpec>?
     @exclusivity(unchecked) private var lastSlot = 0
     /// When the previous command of this read ended; `nil` at the start of each read.
-    @exclusivity(unchecked) private var lastCommandEnd: ContinuousClock.Instant?
+    @exclusivity(unchecked) private var lastCommandEnd: UInt64?
 
     /// A handler with the request limits of `daemon`'s configuration, or those in
     /// `state.requestLimits` when it has them (read before each command, so `AUTH` can lift them).
@@ -282,7 +282,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         guard let first = arguments.first else { return .none }
         // In a pipeline one clock reading ends a command and starts the next (whose time then
         // includes its parsing); the first command of a read starts its own.
-        let started = lastCommandEnd ?? ContinuousClock.now
+        let started = lastCommandEnd ?? monotonicNanoseconds()
         let skipped = state.skipNextReply
         if skipped { state.skipNextReply = false }
         let silent = skipped || state.repliesOff
@@ -304,11 +304,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             return .none
         }
         let action = spec._withUnsafeGuaranteedRef { spec in execute(spec, arguments, skipped: skipped, silent: silent) }
-        let ended = ContinuousClock.now
+        let ended = monotonicNanoseconds()
         lastCommandEnd = ended
-        let elapsed = (ended - started).components
-        let nanoseconds = Int(elapsed.seconds) * 1_000_000_000 + Int(elapsed.attoseconds / 1_000_000_000)
-        daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: nanoseconds)
+        daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: Int(truncatingIfNeeded: ended &- started))
         return action
     }
 
