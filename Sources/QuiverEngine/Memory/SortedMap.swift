@@ -48,6 +48,27 @@ struct SortedMap<Value: Sendable>: Sendable {
 
         /// Recomputes ``count`` from the children.
         fileprivate func recount() { count = 1 + (left?.count ?? 0) + (right?.count ?? 0) }
+
+        /// Where an in-place walk goes from a node.
+        fileprivate enum Step {
+            case found
+            /// The child is absent or shared with another map.
+            case shared
+            case down(Unmanaged<Node>)
+        }
+
+        /// The child in `slot` (this node's `left` or `right`) when this map holds it alone.
+        @inline(__always)
+        fileprivate func uniqueChild(_ slot: inout Node?) -> Step {
+            isKnownUniquelyReferenced(&slot) ? .down(Node.unretained(&slot)) : .shared
+        }
+
+        /// The node `slot` references (which must not be `nil`), without a retain: a
+        /// `Node?` is one pointer, as an `Unmanaged<Node>` is.
+        @inline(__always)
+        fileprivate static func unretained(_ slot: inout Node?) -> Unmanaged<Node> {
+            withUnsafeMutablePointer(to: &slot) { UnsafeMutableRawPointer($0).load(as: Unmanaged<Node>.self) }
+        }
     }
 
     private(set) var root: Node?
@@ -204,22 +225,24 @@ struct SortedMap<Value: Sendable>: Sendable {
 
     /// Replaces the value of `key` in place when the key is present and every node on its path is
     /// this map's alone (the common case of a writer that owns its memtable); returns whether it did.
-    /// Walks without reference counting: each node is held by its parent all along.
+    /// Walks without reference counting (each node is held by its parent all along): on a large
+    /// map every level is a cache miss, and a retain would also dirty the node's line.
     private mutating func replaceInPlace(_ key: [UInt8], _ prefix: KeyPrefix, _ value: Value) -> Bool {
-        guard root != nil, isKnownUniquelyReferenced(&root) else { return false }
-        unowned(unsafe) var node = root!
+        guard isKnownUniquelyReferenced(&root) else { return false }
+        var node = Node.unretained(&root)
         while true {
-            let c = prefix.compare(to: node.prefix) ?? compareKeys(key, node.key)
-            if c == 0 {
-                node.value = value
-                return true
+            let step = node._withUnsafeGuaranteedRef { node -> Node.Step in
+                let c = prefix.compare(to: node.prefix) ?? compareKeys(key, node.key)
+                if c == 0 {
+                    node.value = value
+                    return .found
+                }
+                return c < 0 ? node.uniqueChild(&node.left) : node.uniqueChild(&node.right)
             }
-            if c < 0 {
-                guard node.left != nil, isKnownUniquelyReferenced(&node.left) else { return false }
-                node = node.left!
-            } else {
-                guard node.right != nil, isKnownUniquelyReferenced(&node.right) else { return false }
-                node = node.right!
+            switch step {
+            case .found: return true
+            case .shared: return false
+            case .down(let child): node = child
             }
         }
     }

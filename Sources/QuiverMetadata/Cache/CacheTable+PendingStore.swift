@@ -1,4 +1,4 @@
-public import QuiverEngine
+package import QuiverEngine
 
 extension CacheTable {
     /// An entry a commit stores once its write is published (``storeEvicting(_:)-([PendingStore])``).
