@@ -33,6 +33,7 @@ import Testing
         #expect(defaults.metricsPort == nil)
         #expect(defaults.logLevel == .info)
         #expect(defaults.ioThreads == ServerConfiguration.defaultIOThreads(cores: System.coreCount))
+        #expect(defaults.searchThreads == min(System.coreCount, 32))
     }
 
     @Test func ioThreadsDefaultLeavesTwoCoresAndStaysWithinOneToEight() {
@@ -52,6 +53,7 @@ import Testing
             maxclients 50
             timeout 300
             io-threads 3
+            search-threads 0
             metrics-port 9121
             enable-debug-command yes
             proto-max-bulk-len 1mb
@@ -71,6 +73,7 @@ import Testing
         #expect(c.maxClients == 50)
         #expect(c.idleTimeoutSeconds == 300)
         #expect(c.ioThreads == 3)
+        #expect(c.searchThreads == 0)
         #expect(c.metricsPort == 9121)
         #expect(c.enableDebugCommand)
         #expect(c.maxBulkLength == 1 << 20)
@@ -142,6 +145,7 @@ import Testing
         ("durability sometimes", 1, "always, interval"),
         ("maxclients 0", 1, "not an integer"),
         ("timeout -1", 1, "not an integer"),
+        ("search-threads 129", 1, "not an integer in 0...128"),
         ("loglevel loud", 1, "is not trace"),
         ("bind", 1, "at least one address"),
         ("proto-max-bulk-len 10", 1, "at least 1kb"),

@@ -42,6 +42,14 @@ enum ReplyAction: Sendable {
     case shutdown
 }
 
+/// What a command that may run off its event loop gives (``CommandSpec/offload``).
+enum CommandOutcome {
+    /// The reply, computed on the event loop.
+    case reply(RESPValue)
+    /// Work for the search threads: the reply from what the command captured on the loop.
+    case offload(@Sendable () -> Result<RESPValue, CommandError>)
+}
+
 /// One command of the server, declared as data (STYLE rule 26): its name, arity, flags, key
 /// positions, documentation, and the function that runs it.
 ///
@@ -71,6 +79,10 @@ final class CommandSpec: Sendable {
     /// Stages the command into the connection's ``WriteBurst`` instead of running it, when it
     /// can be (returns `false` to run it as usual); `nil` for commands that never are.
     let stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)?
+    /// Checks the command on the event loop and hands its expensive part to the search threads
+    /// (`search-threads`), as Redis runs `VSIM` on a thread; `nil` for commands that always run
+    /// on the loop. A queued command in a transaction still goes through ``run``.
+    let offload: (@Sendable (inout CommandContext) throws(CommandError) -> CommandOutcome)?
     /// The lower-case name clients and `COMMAND INFO` use.
     let lowercasedName: String
     /// The UTF-8 bytes of ``name``.
@@ -82,6 +94,7 @@ final class CommandSpec: Sendable {
         subcommands: [CommandSpec] = [],
         stage: (@Sendable (inout CommandContext, inout WriteBurst) throws(CommandError) -> Bool)? = nil,
         write: (@Sendable (inout CommandContext, inout ByteBuffer) throws(CommandError) -> Void)? = nil,
+        offload: (@Sendable (inout CommandContext) throws(CommandError) -> CommandOutcome)? = nil,
         run: @escaping @Sendable (inout CommandContext) throws(CommandError) -> RESPValue
     ) {
         self.name = name
@@ -97,6 +110,7 @@ final class CommandSpec: Sendable {
         self.subcommands = subcommands
         self.stage = stage
         self.write = write
+        self.offload = offload
         self.run = run
         lowercasedName = name.lowercased()
         nameBytes = Array(name.utf8)

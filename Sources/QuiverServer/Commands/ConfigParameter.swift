@@ -74,6 +74,7 @@ struct ConfigParameter: Sendable {
         immutable("proto-max-bulk-len") { "\($0.configuration.maxBulkLength)" },
         immutable("enable-debug-command") { $0.configuration.enableDebugCommand ? "yes" : "no" },
         immutable("io-threads") { "\($0.configuration.ioThreads)" },
+        immutable("search-threads") { "\($0.configuration.searchThreads)" },
         immutable("daemonize") { _ in "no" },
         immutable("cluster-enabled") { _ in "no" },
     ]

@@ -150,7 +150,7 @@ struct VectorAddOptions: Equatable {
 
 /// `VSIM`'s options after the query: `[WITHSCORES] [WITHATTRIBS] [COUNT n] [EPSILON d] [EF n]
 /// [FILTER expr] [FILTER-EF n] [TRUTH] [NOTHREAD]`, in any order, repeatable, the last one winning.
-struct VectorSimilarityOptions {
+struct VectorSimilarityOptions: Sendable {
     var withScores = false
     var withAttributes = false
     var count = 10

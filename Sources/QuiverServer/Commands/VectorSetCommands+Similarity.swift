@@ -10,8 +10,21 @@ extension VectorSetCommands {
     /// A missing key answers an empty array before anything else is checked; then the type, the
     /// query, its dimension, and the options, in Redis's order.
     static func similar(_ context: inout CommandContext) throws(CommandError) -> RESPValue {
+        switch try prepareSimilar(context, offloading: false) {
+        case .reply(let reply): return reply
+        case .offload(let search): return try search().get()
+        }
+    }
+
+    /// `VSIM` checked on the event loop (every error above), its search left to the search
+    /// threads unless NOTHREAD, as Redis does.
+    static func offloadSimilar(_ context: inout CommandContext) throws(CommandError) -> CommandOutcome {
+        try prepareSimilar(context, offloading: true)
+    }
+
+    private static func prepareSimilar(_ context: CommandContext, offloading: Bool) throws(CommandError) -> CommandOutcome {
         let arguments = context.arguments
-        guard let (info, snapshot) = try open(context, context.key(1)) else { return .array([]) }
+        guard let (info, snapshot) = try open(context, context.key(1)) else { return .reply(.array([])) }
         var query: [Float]
         var consumed: Int
         if CommandArguments.matches(arguments[2], "ELE") {
@@ -34,8 +47,13 @@ extension VectorSetCommands {
             throw .err("Vector dimension mismatch - got \(query.count) but set has \(info.dimension)")
         }
         let options = try VectorSimilarityOptions.parse(arguments, from: 2 + consumed)
-        let hits = try search(snapshot, info, query, options)
-        return similarityReply(hits, options, protocolVersion: context.protocolVersion)
+        let protocolVersion = context.protocolVersion
+        let search: @Sendable () -> Result<RESPValue, CommandError> = { [query] in
+            Result { () throws(CommandError) in
+                similarityReply(try Self.search(snapshot, info, query, options), options, protocolVersion: protocolVersion)
+            }
+        }
+        return offloading && !options.noThread ? .offload(search) : .reply(try search().get())
     }
 
     /// The hits of a `VSIM`, nearest first, cut at COUNT and EPSILON.

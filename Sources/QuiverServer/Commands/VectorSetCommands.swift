@@ -15,7 +15,7 @@ enum VectorSetCommands {
             CommandSpec(
                 "VSIM", arity: -4, flags: [.readonly, .module], keys: (1, 1, 1), group: "module",
                 summary: "Returns the elements most similar to a vector or to an element.", since: "8.0.0",
-                complexity: "O(log(N)) for N elements; O(N) with TRUTH.", run: similar),
+                complexity: "O(log(N)) for N elements; O(N) with TRUTH.", offload: offloadSimilar, run: similar),
             CommandSpec(
                 "VREM", arity: 3, flags: [.write, .module], keys: (1, 1, 1), group: "module",
                 summary: "Removes an element from a vector set.", since: "8.0.0",

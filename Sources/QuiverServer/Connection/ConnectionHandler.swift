@@ -1,4 +1,6 @@
 internal import NIOCore
+internal import NIOPosix
+internal import Synchronization
 internal import Quiver
 internal import QuiverIndex
 internal import QuiverRESP
@@ -52,6 +54,25 @@ final class ConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var lastSlot = 0
     /// When the previous command of this read ended; `nil` at the start of each read.
     @exclusivity(unchecked) private var lastCommandEnd: UInt64?
+    /// The threads searches run on (the daemon's, read when the connection becomes active);
+    /// `nil`: every command runs on the event loop.
+    private var searchPool: NIOThreadPool?
+    /// The search the command being dispatched handed over (``CommandSpec/offload``), started by
+    /// the read loop once the command returns.
+    @exclusivity(unchecked) private var offloaded: OffloadedCommand?
+    /// Whether a search of this connection is running on ``searchPool``: input waits in
+    /// ``unparsed`` until its reply is written, so replies keep the commands' order.
+    @exclusivity(unchecked) private var suspended = false
+
+    /// A command running on the search threads, and what its reply needs on return.
+    private struct OffloadedCommand {
+        let work: @Sendable () -> Result<RESPValue, CommandError>
+        /// Whether its reply is dropped (`CLIENT REPLY OFF` or `SKIP`).
+        var quiet = false
+        /// Its statistics slot and the clock reading its time counts from.
+        var slot = 0
+        var started: UInt64 = 0
+    }
 
     /// A handler with the request limits of `daemon`'s configuration, or those in
     /// `state.requestLimits` when it has them (read before each command, so `AUTH` can lift them).
@@ -116,6 +137,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         if settings.requirePassword == nil { state.user = "default" }
         committer = daemon.burstCommitter(for: context.eventLoop)
+        searchPool = daemon.searchPool
         daemon.clients.register(state, channel: context.channel)
         context.fireChannelActive()
     }
@@ -146,17 +168,27 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        if !inBurst {
-            inBurst = true
-            state.lastInteraction = daemon.database.configuration.wallClock()
-        }
-        lastCommandEnd = nil
         var buffer = unwrapInboundIn(data)
         if var held = unparsed {
             unparsed = nil
             held.writeBuffer(&buffer)
             buffer = held
         }
+        if suspended {
+            hold(buffer, context)
+        } else {
+            process(&buffer, context)
+        }
+    }
+
+    /// Runs the commands in `buffer` in order, until it holds no complete one or a command went
+    /// to the search threads; what is left waits in ``unparsed``.
+    private func process(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) {
+        if !inBurst {
+            inBurst = true
+            state.lastInteraction = daemon.database.configuration.wallClock()
+        }
+        lastCommandEnd = nil
         // Locals for the loop: no exclusivity checks of the handler's properties per command.
         var parser = self.parser
         var arguments: [[UInt8]] = []
@@ -191,7 +223,18 @@ final class ConnectionHandler: ChannelInboundHandler {
                 let daemon = self.daemon
                 Task { await daemon.stop() }
             }
+            if offloaded != nil {
+                startOffloaded(context)
+                break
+            }
         }
+        hold(buffer, context)
+    }
+
+    /// Keeps the unread rest of `buffer` for later, unless it exceeds the query buffer limit
+    /// (then the connection closes).
+    private func hold(_ buffer: ByteBuffer, _ context: ChannelHandlerContext) {
+        var buffer = buffer
         guard !closing, buffer.readableBytes > 0 else { return }
         // The limit is at least 1 KiB: a shorter partial command needs no look at the settings.
         let limit = buffer.readableBytes > 1024 ? daemon.settings.withLock { $0.maxQueryBufferBytes } : Int.max
@@ -209,16 +252,59 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if !closing {
-            if !burst.isEmpty, let committer {
-                awaitingGroupCommit = true
-                committer.enqueue(self, context)
-            } else {
-                endBurst()
-                flush(context, thenClose: false)
-            }
-        }
+        if !closing { finishReading(context) }
         context.fireChannelReadComplete()
+    }
+
+    /// Ends a read burst: its staged writes go to the group commit, or the replies are flushed.
+    private func finishReading(_ context: ChannelHandlerContext) {
+        if !burst.isEmpty, let committer {
+            awaitingGroupCommit = true
+            committer.enqueue(self, context)
+        } else {
+            endBurst()
+            flush(context, thenClose: false)
+        }
+    }
+
+    // MARK: Searches off the event loop
+
+    /// Hands the command ``offloaded`` names to the search threads; its reply, and the commands
+    /// after it, follow on the event loop once it is done (``finishOffloaded(_:_:_:)``).
+    private func startOffloaded(_ context: ChannelHandlerContext) {
+        guard let command = offloaded, let searchPool else { return }
+        offloaded = nil
+        suspended = true
+        daemon.searchesInFlight.add(1, ordering: .relaxed)
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        searchPool.runIfActive(eventLoop: loop) { command.work() }.whenComplete { outcome in
+            // A task of its own: a pool already stopped fails the future at once, and the read
+            // loop that started the search must not be re-entered.
+            loop.execute { bound.value.handler.finishOffloaded(command, outcome, bound.value.context) }
+        }
+    }
+
+    /// Writes the reply of a search that ran on the search threads, then runs the input that
+    /// waited for it.
+    private func finishOffloaded(
+        _ command: OffloadedCommand, _ outcome: Result<Result<RESPValue, CommandError>, any Error>, _ context: ChannelHandlerContext
+    ) {
+        suspended = false
+        defer { daemon.searchesInFlight.subtract(1, ordering: .releasing) }
+        guard !closing else { return }
+        let reply: Result<RESPValue, CommandError>
+        switch outcome {
+        case .success(let result): reply = result
+        case .failure: reply = .failure(.err("the server is shutting down"))  // the pool stopped first
+        }
+        if !command.quiet { self.reply(reply) }
+        daemon.statistics.recordCommand(slot: command.slot, nanoseconds: Int(truncatingIfNeeded: monotonicNanoseconds() &- command.started))
+        if var held = unparsed {
+            unparsed = nil
+            process(&held, context)
+        }
+        if !closing { finishReading(context) }
     }
 
     /// Ends a burst the committer took: its replies become the commit's error when it failed,
@@ -304,6 +390,13 @@ final class ConnectionHandler: ChannelInboundHandler {
             return .none
         }
         let action = spec._withUnsafeGuaranteedRef { spec in execute(spec, arguments, skipped: skipped, silent: silent) }
+        if offloaded != nil {
+            // Timed when its reply is written.
+            offloaded!.slot = lastSlot
+            offloaded!.started = started
+            lastCommandEnd = nil
+            return action
+        }
         let ended = monotonicNanoseconds()
         lastCommandEnd = ended
         daemon.statistics.recordCommand(slot: lastSlot, nanoseconds: Int(truncatingIfNeeded: ended &- started))
@@ -321,7 +414,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         let result = dispatch(spec, arguments, writingDirectly: true, staging: !silent)
         if let outcome = result.reply { reply(outcome) }
         // Judged after the command: `CLIENT REPLY OFF` and `SKIP` silence themselves, `ON` does not.
-        if skipped || state.repliesOff || state.skipNextReply { output.moveWriterIndex(to: mark) }
+        if skipped || state.repliesOff || state.skipNextReply {
+            output.moveWriterIndex(to: mark)
+            offloaded?.quiet = true
+        }
         return result.action
     }
 
@@ -411,7 +507,17 @@ final class ConnectionHandler: ChannelInboundHandler {
                 try write(&context, &output)
                 return (nil, context.action)
             }
-            result = .success(try spec.run(&context))
+            if writingDirectly, searchPool != nil, let offload = spec.offload {
+                switch try offload(&context) {
+                case .reply(let value):
+                    result = .success(value)
+                case .offload(let work):
+                    offloaded = OffloadedCommand(work: work)
+                    return (nil, context.action)
+                }
+            } else {
+                result = .success(try spec.run(&context))
+            }
         } catch {
             result = .failure(error)
         }

@@ -31,6 +31,11 @@ public final class Daemon: Sendable {
     let maxMemoryLimit: Atomic<Int>
     let group: MultiThreadedEventLoopGroup
     private let channels = Locked<[any Channel]>([])
+    /// The threads `VSIM` searches run on (``ServerConfiguration/searchThreads``), started by
+    /// ``start()``: a daemon driven without listeners (tests) searches on the caller's thread.
+    private let searchPoolState = Locked<NIOThreadPool?>(nil)
+    /// Searches handed to the search threads and not answered yet (``stop()`` waits for them).
+    let searchesInFlight = Atomic(0)
     private let stopState = Locked<(stopping: Bool, finished: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, false, []))
     /// Wall-clock milliseconds when the server started.
     let startedAt: Int64
@@ -110,6 +115,11 @@ public final class Daemon: Sendable {
             ports.append(channel.localAddress?.port ?? configuration.port)
             logger.info("listening", metadata: ["address": "\(address)", "port": "\(ports.last!)"])
         }
+        if configuration.searchThreads > 0 {
+            let pool = NIOThreadPool(numberOfThreads: configuration.searchThreads)
+            pool.start()
+            searchPoolState.withLock { $0 = pool }
+        }
         startKeyExpiryReclaim()
         try await operations.start(for: self)
         logger.info("ready to accept connections", metadata: ["dir": "\(configuration.directory)"])
@@ -133,6 +143,8 @@ public final class Daemon: Sendable {
         let listeners = channels.withLock { $0 }
         for channel in listeners { try? await channel.close() }
         await clients.closeAll()
+        // A search still running reads the database; its connection is closed, so its reply is dropped.
+        while searchesInFlight.load(ordering: .acquiring) > 0 { try? await Task.sleep(for: .milliseconds(1)) }
         stopKeyExpiryReclaim()
         do { try database.close() } catch { logger.error("closing the database failed", metadata: ["error": "\(error)"]) }
         let waiters = stopState.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -158,7 +170,18 @@ public final class Daemon: Sendable {
     }
 
     /// Releases the event loop threads; call after ``waitUntilStopped()``.
-    public func shutdownEventLoops() async { try? await group.shutdownGracefully() }
+    public func shutdownEventLoops() async {
+        let pool = searchPoolState.withLock { pool in
+            defer { pool = nil }
+            return pool
+        }
+        try? await pool?.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+
+    /// The threads `VSIM` searches run on, once ``start()`` started them; `nil` when searches run
+    /// on the event loops.
+    var searchPool: NIOThreadPool? { searchPoolState.withLock { $0 } }
 
     /// Replaces the database by a fresh open of the same directory (`DEBUG RELOAD`): everything
     /// is flushed and closed first, so the reopened state is exactly what is on disk.

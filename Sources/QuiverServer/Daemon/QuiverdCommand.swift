@@ -28,6 +28,8 @@ public struct QuiverdCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most clients at once (default: 10000).") var maxclients: String?
     @Option(name: .customLong("io-threads"), help: "Event-loop threads serving clients (default: cores minus 2, 1 to 8).")
     var ioThreads: String?
+    @Option(name: .customLong("search-threads"), help: "Threads VSIM searches run on; 0 for the event loops (default: cores, at most 32).")
+    var searchThreads: String?
     @Option(name: .long, help: "Seconds before an idle client is disconnected; 0 for never (default: 0).") var timeout: String?
     @Option(name: .customLong("metrics-port"), help: "HTTP port for /metrics, /health/live and /health/ready (default: none).")
     var metricsPort: String?
@@ -47,7 +49,7 @@ public struct QuiverdCommand: AsyncParsableCommand {
     var directives: [ConfigDirective] {
         let options: [(String, String?)] = [
             ("dir", dir), ("port", port), ("bind", bind), ("requirepass", requirepass), ("durability", durability),
-            ("maxmemory", maxmemory), ("protected-mode", protectedMode), ("maxclients", maxclients), ("timeout", timeout), ("io-threads", ioThreads),
+            ("maxmemory", maxmemory), ("protected-mode", protectedMode), ("maxclients", maxclients), ("timeout", timeout), ("io-threads", ioThreads), ("search-threads", searchThreads),
             ("metrics-port", metricsPort), ("proto-max-bulk-len", protoMaxBulkLen),
             ("client-query-buffer-limit", clientQueryBufferLimit), ("client-output-buffer-limit", clientOutputBufferLimit),
             ("log-level", logLevel), ("enable-debug-command", enableDebugCommand ? "yes" : nil),

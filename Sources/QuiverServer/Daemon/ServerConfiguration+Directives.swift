@@ -7,7 +7,7 @@ extension ServerConfiguration {
     static let directiveKeys: Set<String> = [
         "dir", "port", "bind", "requirepass", "durability", "appendfsync", "maxmemory", "protected-mode", "maxclients",
         "timeout", "metrics-port", "enable-debug-command", "proto-max-bulk-len", "client-query-buffer-limit",
-        "client-output-buffer-limit", "log-level", "loglevel", "user", "io-threads",
+        "client-output-buffer-limit", "log-level", "loglevel", "user", "io-threads", "search-threads",
     ]
 
     /// Sets what `directive` says; later directives win over earlier ones.
@@ -65,6 +65,7 @@ extension ServerConfiguration {
         case "maxclients": maxClients = try integer(1...1_000_000)
         case "timeout": idleTimeoutSeconds = try integer(0...Int(Int32.max))
         case "io-threads": ioThreads = try integer(1...128)
+        case "search-threads": searchThreads = try integer(0...128)
         case "metrics-port":
             let value = try integer(0...65_535)
             metricsPort = value == 0 ? nil : value

@@ -59,6 +59,13 @@ public struct ServerConfiguration: Sendable {
     /// 0.76-0.87x of redis-server against 0.70x with two, SET the same (docs/benchmarks.md).
     public static func defaultIOThreads(cores: Int) -> Int { max(1, min(cores - 2, 8)) }
 
+    /// Threads `VSIM` searches run on (`search-threads`), off the event loops, as Redis runs
+    /// `VSIM` on a thread unless `NOTHREAD`: a long search holds up neither the other clients of
+    /// its loop nor its own pipeline's later commands, and searches of several clients use
+    /// several cores. 0 runs every search on its connection's event loop. Default: this
+    /// machine's cores, at most 32.
+    public var searchThreads = min(System.coreCount, 32)
+
     // MARK: Operations
 
     /// Whether `DEBUG` is accepted. Default `false`.
