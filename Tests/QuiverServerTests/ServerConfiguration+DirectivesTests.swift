@@ -33,7 +33,11 @@ import Testing
         #expect(defaults.metricsPort == nil)
         #expect(defaults.logLevel == .info)
         #expect(defaults.ioThreads == ServerConfiguration.defaultIOThreads(cores: System.coreCount))
-        #expect(defaults.searchThreads == min(System.coreCount, 32))
+        #expect(defaults.searchThreads == ServerConfiguration.defaultSearchThreads(cores: System.coreCount))
+    }
+
+    @Test func searchThreadsDefaultIsEveryCoreAboveTwo() {
+        #expect([1, 2, 3, 4, 16, 64].map(ServerConfiguration.defaultSearchThreads(cores:)) == [0, 0, 3, 4, 16, 32])
     }
 
     @Test func ioThreadsDefaultLeavesTwoCoresAndStaysWithinOneToEight() {

@@ -28,7 +28,7 @@ public struct QuiverdCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most clients at once (default: 10000).") var maxclients: String?
     @Option(name: .customLong("io-threads"), help: "Event-loop threads serving clients (default: cores minus 2, 1 to 8).")
     var ioThreads: String?
-    @Option(name: .customLong("search-threads"), help: "Threads VSIM searches run on; 0 for the event loops (default: cores, at most 32).")
+    @Option(name: .customLong("search-threads"), help: "Threads VSIM searches run on; 0 for the event loops (default: the cores, at most 32, when more than 2; else 0).")
     var searchThreads: String?
     @Option(name: .long, help: "Seconds before an idle client is disconnected; 0 for never (default: 0).") var timeout: String?
     @Option(name: .customLong("metrics-port"), help: "HTTP port for /metrics, /health/live and /health/ready (default: none).")
