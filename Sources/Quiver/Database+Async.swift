@@ -17,4 +17,16 @@ extension Database {
         try Task.checkCancellation()
         return try await executor.run { () throws(QuiverError) -> Cache in try self.createCache(name, configuration: configuration) }
     }
+
+    /// The asynchronous form of ``dropCollection(_:)``.
+    public func dropCollection(_ name: String) async throws {
+        try Task.checkCancellation()
+        try await executor.run { () throws(QuiverError) in try self.dropCollection(name) }
+    }
+
+    /// The asynchronous form of ``dropCache(_:)``.
+    public func dropCache(_ name: String) async throws {
+        try Task.checkCancellation()
+        try await executor.run { () throws(QuiverError) in try self.dropCache(name) }
+    }
 }

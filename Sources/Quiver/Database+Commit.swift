@@ -129,15 +129,17 @@ extension Database {
 
         case .deleteEntity(let ref):
             let key = MetadataKeys.entity(ref)
-            guard let old = try entityRecord(key, ref: ref, snapshot: snapshot, plan: plan) else { return }
-            try reindex(ref, from: old, to: nil, into: &plan)
-            let collections = Set(snapshot.collectionNames)
-            for vector in old.owned where collections.contains(vector.collection) {
-                plan.operations.delete(Key(vector.key), in: vector.collection)
+            if let old = try entityRecord(key, ref: ref, snapshot: snapshot, plan: plan) {
+                try reindex(ref, from: old, to: nil, into: &plan)
+                let collections = Set(snapshot.collectionNames)
+                for vector in old.owned where collections.contains(vector.collection) {
+                    plan.operations.delete(Key(vector.key), in: vector.collection)
+                }
+                plan.operations.remove(Key(key), in: MetadataKeys.entities)
+                plan.entities[key] = .some(nil)
             }
-            plan.operations.remove(Key(key), in: MetadataKeys.entities)
-            plan.entities[key] = .some(nil)
-            // Its notes: those committed, and those this batch added.
+            // Its notes, even when the entity itself was never stored (notes attach to any
+            // reference): those committed, and those this batch added.
             let prefix = MetadataKeys.notesPrefix(ref)
             var ids: [String] = []
             do {

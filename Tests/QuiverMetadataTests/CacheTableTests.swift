@@ -123,6 +123,18 @@ private func zipfTrace(count: Int, universe: Int, seed: UInt64) -> [Int] {
         #expect(cache.get("huge") == nil)
     }
 
+    @Test func aSetOverTheByteBoundRemovesTheKeysOldValue() {
+        let cache = CacheTable(name: "t", configuration: .init(maxEntries: 100, maxBytes: 1000))
+        #expect(cache.set("k", [1, 2, 3]))
+        #expect(cache.set("other", [4]))
+        let before = cache.statistics
+        #expect(!cache.set("k", [UInt8](repeating: 0, count: 2000)))
+        #expect(cache.get("k") == nil)  // never the value set before
+        #expect(cache.get("other") == [4])
+        #expect(cache.statistics.entries == before.entries - 1)
+        #expect(cache.statistics.bytes == before.bytes - 4)
+    }
+
     @Test func sieveKeepsHotKeysBetterThanLRU() {
         let trace = zipfTrace(count: 100_000, universe: 20_000, seed: 7)
         for capacity in [200, 1000, 4000] {

@@ -26,6 +26,9 @@ import Testing
         #expect(try await docs.get("a") == nil)
         #expect(try docs.vectorCount() == 2)
         await #expect(throws: QuiverError.self) { try await docs.upsert("d", vector: [1, 2, 3]) }
+        try await database.dropCollection("docs")
+        #expect(database.collectionNames.isEmpty)
+        await #expect(throws: QuiverError.self) { try await database.dropCollection("docs") }
         try database.close()
     }
 
@@ -112,6 +115,11 @@ import Testing
         #expect(cache.get("n") == [40])
         #expect(try await database.createCache("c").configuration == CacheConfiguration())
         await #expect(throws: QuiverError.self) { try await database.createCache("c", configuration: CacheConfiguration(maxEntries: 5)) }
+        try await cache.removeAll()
+        #expect(cache.get("n") == nil && cache.count == 0)
+        try await database.dropCache("c")
+        #expect(database.cacheNames.isEmpty)
+        await #expect(throws: QuiverError.self) { try await database.dropCache("c") }
         try database.close()
     }
 
@@ -134,8 +142,12 @@ import Testing
             { try await cache.update(["a"]) { _ throws(QuiverError) -> ([Cache.Change], Void) in ([.set(value: [1], deadline: .max)], ()) } },
             { _ = try await database.createCollection("other", options: CollectionOptions(dimension: 2, metric: .l2)) },
             { _ = try await database.createCache("other") },
+            { try await database.dropCollection("docs") },
+            { try await database.dropCache("c") },
+            { try await cache.removeAll() },
         ]
         try await docs.upsert("kept", vector: [0, 1])
+        try await cache.set([7], forKey: "kept")
         for (index, write) in writes.enumerated() {
             let task = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
@@ -147,7 +159,7 @@ import Testing
         #expect(try await docs.get("kept") != nil)
         #expect(try await database.entities.get(ref) == nil)
         #expect(try await database.notes.list(for: ref).elements.map(\.body) == ["kept"])
-        #expect(cache.get("a") == nil)
+        #expect(cache.get("a") == nil && cache.get("kept") == [7])
         #expect(database.collectionNames == ["docs"] && database.cacheNames == ["c"])
         try database.close()
     }

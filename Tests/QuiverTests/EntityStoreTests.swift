@@ -201,6 +201,29 @@ private struct Person: Codable, Equatable {
             #expect(try database.notes.list(for: morty).elements.count == 1)
         }
     }
+
+    @Test func deletingAnEntityNeverStoredRemovesTheNotesAttachedToItsReference() throws {
+        try withDatabase { database, _ in
+            _ = try database.createCollection("notes", options: CollectionOptions(dimension: 2, metric: .l2))
+            let ghost = EntityRef(type: "character", id: "ghost")
+            let other = EntityRef(type: "character", id: "other")
+            let embedded = try database.notes.add(to: ghost, body: "boo", embedding: EntityEmbedding(collection: "notes", vector: [1, 0]))
+            _ = try database.notes.add(to: ghost, body: "again")
+            let kept = try database.notes.add(to: other, body: "stays")
+            #expect(try database.entities.get(ghost) == nil)
+            try database.entities.delete(ghost)
+            #expect(try database.notes.list(for: ghost).elements.isEmpty)
+            #expect(try database.notes.get(embedded.id) == nil)
+            #expect(try database.collection("notes").vectorCount() == 0)
+            #expect(try database.notes.list(for: other).elements.map(\.id) == [kept.id])
+            // In one batch with notes it adds: those go too.
+            try database.write { batch in
+                batch.addNote(to: ghost, body: "added in the batch")
+                batch.deleteEntity(ghost)
+            }
+            #expect(try database.notes.list(for: ghost).elements.isEmpty)
+        }
+    }
 }
 
 @Suite struct EntityStoreEdgeTests {

@@ -20,6 +20,13 @@ extension Cache {
         try await database.write { $0.removeCached(key, inCache: name) }
     }
 
+    /// The asynchronous form of ``removeAll()``.
+    public func removeAll() async throws {
+        try Task.checkCancellation()
+        let cache = self
+        try await database.executor.run { () throws(QuiverError) in try cache.removeAll() }
+    }
+
     /// The asynchronous form of ``update(_:_:)``: `body` runs on a thread of the database's own,
     /// holding the keys' locks as the synchronous form does.
     public func update<R: Sendable>(

@@ -212,13 +212,15 @@ public final class CacheTable: Sendable {
 
     /// Stores `value` under `key` with `ttl` (default: the table's), evicting to stay in bounds.
     ///
-    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``.
+    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``
+    ///   (the key's old value is removed then: the table never serves a value older than the last set).
     @discardableResult
     public func set(_ key: String, _ value: [UInt8], ttl: Duration? = nil) -> Bool { set(Key(key), value, ttl: ttl) }
 
     /// Stores `value` under `key` with `ttl` (default: the table's), evicting to stay in bounds.
     ///
-    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``.
+    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``
+    ///   (the key's old value is removed then).
     @discardableResult
     public func set(_ key: Key, _ value: [UInt8], ttl: Duration? = nil) -> Bool {
         set(key, value, deadline: deadline(ttl: ttl))
@@ -231,6 +233,9 @@ public final class CacheTable: Sendable {
     }
 
     /// Stores `value` under `key` until the wall-clock `deadline` (milliseconds since 1970).
+    ///
+    /// - Returns: whether it was stored; `false` when the entry alone exceeds ``Configuration/maxBytes``
+    ///   (the key's old value is removed then) or `deadline` is not a valid one.
     @discardableResult
     public func set(_ key: Key, _ value: [UInt8], deadline: Int64) -> Bool {
         storeEvicting(key, value, deadline: deadline) != nil
@@ -238,9 +243,15 @@ public final class CacheTable: Sendable {
 
     /// Stores `value` under `key` until `deadline`, evicting to stay in bounds.
     ///
-    /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound.
+    /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound
+    ///   (then the key's old value is removed, as ``storeEvicting(_:)-([PendingStore])`` does).
     package func storeEvicting(_ key: Key, _ value: [UInt8], deadline: Int64) -> [Key]? {
-        guard admits(key, value, deadline: deadline) else { return nil }
+        guard admits(key, value, deadline: deadline) else {
+            state.withLock { state in
+                if let slot = state.slots[key] { state.removeSlot(slot) }
+            }
+            return nil
+        }
         let configuration = self.configuration
         return state.withLock { state in
             var evicted: [Key] = []
