@@ -99,6 +99,40 @@ def test_output_buffer_limit_disconnects_a_client_that_never_reads(make_server):
     assert len(read_until_closed(reader)) == 16 * (len(value) + len(b"$1048576\r\n\r\n")) + len(b"+OK\r\n")
 
 
+def test_output_buffer_limit_is_set_at_run_time_for_connected_clients(make_server):
+    import redis
+    server = make_server("--durability", "none")
+    c = server.client()
+    limit = c.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
+    assert limit.startswith("normal 268435456 0 0 ")
+    value = b"v" * (1 << 20)
+    setter = connect(server)
+    setter.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(value), value))
+    assert setter.recv(64) == b"+OK\r\n"
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(("127.0.0.1", server.port))
+    slow.sendall(b"PING\r\n")
+    assert slow.recv(64) == b"+PONG\r\n"  # connected before the change
+    assert c.config_set("client-output-buffer-limit", "normal 4mb 0 0 pubsub 32mb 8mb 60")
+    assert c.config_get("client-output-buffer-limit")["client-output-buffer-limit"].startswith("normal 4194304 0 0 ")
+    time.sleep(0.2)
+    slow.sendall(b"GET big\r\n" * 64)
+    time.sleep(1.0)
+    assert len(read_until_closed(slow)) < 64 * len(value)
+    with pytest.raises(redis.ResponseError, match="unknown client class"):
+        c.config_set("client-output-buffer-limit", "vip 1mb 1mb 0")
+    with pytest.raises(redis.ResponseError, match="not a size"):
+        c.config_set("client-output-buffer-limit", "lots")
+    assert c.config_set("client-output-buffer-limit", "0")
+    assert c.config_get("client-output-buffer-limit")["client-output-buffer-limit"].startswith("normal 0 0 0 ")
+    # No limit: a new client that reads late gets every reply.
+    reader = connect(server)
+    reader.sendall(b"GET big\r\n" * 16 + b"QUIT\r\n")
+    time.sleep(0.5)
+    assert len(read_until_closed(reader)) == 16 * (len(value) + len(b"$1048576\r\n\r\n")) + len(b"+OK\r\n")
+
+
 def test_maxclients(make_server):
     server = make_server("--durability", "none", "--maxclients", "3")
     clients = [connect(server) for _ in range(3)]

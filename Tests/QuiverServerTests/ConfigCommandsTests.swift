@@ -52,6 +52,29 @@ import Testing
         }
     }
 
+    @Test func outputBufferLimitReadsAndSetsAsRedisPrintsIt() async throws {
+        try await withServer { server in
+            let admin = try server.connect()
+            let name = "client-output-buffer-limit"
+            let redisDefaults = " slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+            #expect(try admin.reply("CONFIG", "GET", name) == "[$\(name),$normal 268435456 0 0\(redisDefaults)]")
+            #expect(try admin.reply("CONFIG", "SET", name, "normal 4mb 2mb 60 replica 256mb 64mb 60") == "+OK")
+            #expect(server.daemon.settings.withLock { $0.maxOutputBufferBytes } == 4 << 20)
+            #expect(try admin.reply("CONFIG", "SET", name, "pubsub 1mb 1mb 0") == "+OK")  // no normal class: unchanged
+            #expect(server.daemon.settings.withLock { $0.maxOutputBufferBytes } == 4 << 20)
+            #expect(try admin.reply("CONFIG", "SET", name, "16mb") == "+OK")
+            #expect(try admin.reply("CONFIG", "GET", name) == "[$\(name),$normal 16777216 0 0\(redisDefaults)]")
+            #expect(try admin.reply("CONFIG", "SET", name, "0") == "+OK")
+            #expect(server.daemon.settings.withLock { $0.maxOutputBufferBytes } == Int.max)
+            #expect(try admin.reply("CONFIG", "GET", name) == "[$\(name),$normal 0 0 0\(redisDefaults)]")
+            let prefix = "-ERR CONFIG SET failed (possibly related to argument '\(name)') - "
+            #expect(try admin.reply("CONFIG", "SET", name, "vip 1mb 1mb 0") == prefix + "unknown client class 'vip'")
+            #expect(try admin.reply("CONFIG", "SET", name, "normal 1mb") == prefix + "expects a size, or CLASS HARD SOFT SECONDS")
+            #expect(try admin.reply("CONFIG", "SET", name, "normal 1mb 1mb soon") == prefix + "'soon' is not a number of seconds")
+            #expect(server.daemon.settings.withLock { $0.maxOutputBufferBytes } == Int.max)
+        }
+    }
+
     @Test func setChangesTheRuntimeSettings() async throws {
         try await withServer { server in
             let client = try server.connect()

@@ -68,10 +68,13 @@ enum ConfigCommands {
             do { changes.append(try parse(context.text(index + 1))) } catch { throw failed(name, error.reason) }
         }
         let daemon = context.daemon
-        daemon.settings.withLock { settings in
+        let (before, after) = daemon.settings.withLock { settings in
+            let before = settings.maxOutputBufferBytes
             for change in changes { change(&settings) }
             daemon.maxMemoryLimit.store(settings.maxMemoryBytes, ordering: .relaxed)
+            return (before, settings.maxOutputBufferBytes)
         }
+        if after != before { daemon.clients.applyOutputBufferLimit(after, logger: daemon.logger) }
         return .ok
     }
 

@@ -57,6 +57,22 @@ struct ConfigParameter: Sendable {
                 guard bytes >= 1024 else { throw Failure(reason: "argument must be at least 1kb") }
                 return { $0.maxQueryBufferBytes = bytes }
             }),
+        ConfigParameter(
+            name: "client-output-buffer-limit",
+            get: { daemon in
+                let hard = daemon.settings.withLock { $0.maxOutputBufferBytes }
+                return "normal \(hard == Int.max ? 0 : hard) 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+            },
+            parse: { value throws(Failure) in
+                let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                let limit: Int
+                do throws(ServerConfiguration.OutputBufferLimitError) {
+                    limit = try ServerConfiguration.parseOutputBufferLimit(words, current: -1)
+                } catch {
+                    throw Failure(reason: error.reason)
+                }
+                return { settings in if limit >= 0 { settings.maxOutputBufferBytes = limit } }
+            }),
         immutable("port") { "\($0.configuration.port)" },
         immutable("bind") { $0.configuration.bindAddresses.joined(separator: " ") },
         immutable("dir") { $0.configuration.directory },

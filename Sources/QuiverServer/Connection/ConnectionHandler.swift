@@ -105,7 +105,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         let handler = ConnectionHandler(daemon: daemon, state: state, allocator: channel.allocator)
         try channel.pipeline.syncOperations.addHandler(handler)
-        try OutputBufferLimiter.install(on: channel, limit: daemon.configuration.maxOutputBufferBytes, logger: daemon.logger)
+        try OutputBufferLimiter.install(on: channel, limit: daemon.settings.withLock { $0.maxOutputBufferBytes }, logger: daemon.logger)
     }
 
     static func describe(_ address: SocketAddress) -> String {

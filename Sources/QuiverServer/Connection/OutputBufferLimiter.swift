@@ -14,7 +14,7 @@ internal import Logging
 final class OutputBufferLimiter: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
-    private let limit: Int
+    private var limit: Int
     private let logger: Logger
 
     /// A limiter for `limit` bytes that logs its disconnects with `logger`.
@@ -23,15 +23,28 @@ final class OutputBufferLimiter: ChannelInboundHandler {
         self.logger = logger
     }
 
-    /// Sets `channel`'s water marks to `limit` and adds a limiter first in its pipeline; adds
-    /// nothing when `limit` is `Int.max` (no limit).
+    /// Sets `channel`'s water marks to `limit` (`Int.max`: no limit) and adds a limiter first in
+    /// its pipeline.
     ///
     /// - Throws: When the channel is closed already.
     static func install(on channel: any Channel, limit: Int, logger: Logger) throws {
-        guard limit < Int.max else { return }
-        let marks = ChannelOptions.Types.WriteBufferWaterMark(low: min(limit, 32 << 10), high: max(limit, 1))
-        try channel.syncOptions?.setOption(.writeBufferWaterMark, value: marks)
+        try channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMarks(limit))
         try channel.pipeline.syncOperations.addHandler(OutputBufferLimiter(limit: limit, logger: logger), position: .first)
+    }
+
+    /// Changes the limit of `channel`'s limiter (`CONFIG SET client-output-buffer-limit`); a
+    /// client already over it is disconnected. Runs on the channel's event loop.
+    static func update(_ channel: any Channel, limit: Int, logger: Logger) {
+        guard channel.isActive, let limiter = try? channel.pipeline.syncOperations.handler(type: OutputBufferLimiter.self) else {
+            return
+        }
+        limiter.limit = limit
+        try? channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMarks(limit))
+    }
+
+    /// The channel becomes unwritable past `limit` pending bytes.
+    private static func waterMarks(_ limit: Int) -> ChannelOptions.Types.WriteBufferWaterMark {
+        ChannelOptions.Types.WriteBufferWaterMark(low: min(limit, 32 << 10), high: max(limit, 1))
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

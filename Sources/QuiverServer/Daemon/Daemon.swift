@@ -208,6 +208,9 @@ struct RuntimeSettings: Sendable {
     var protectedMode: Bool
     /// `client-query-buffer-limit`: most unparsed bytes a client may leave (every connection reads it).
     var maxQueryBufferBytes: Int
+    /// `client-output-buffer-limit normal`'s hard limit: unsent replies per client (`Int.max`:
+    /// none); applied to every connection when it changes.
+    var maxOutputBufferBytes: Int
 
     init(_ configuration: ServerConfiguration) {
         requirePassword = configuration.requirePassword
@@ -216,6 +219,7 @@ struct RuntimeSettings: Sendable {
         maxMemoryBytes = configuration.maxMemoryBytes
         protectedMode = configuration.protectedMode
         maxQueryBufferBytes = configuration.maxQueryBufferBytes
+        maxOutputBufferBytes = configuration.maxOutputBufferBytes
     }
 }
 
@@ -245,6 +249,15 @@ final class ClientRegistry: Sendable {
     func update(_ state: ConnectionState) { entries.withLock { $0[state.id]?.state = state } }
 
     func unregister(_ id: UInt64) { _ = entries.withLock { $0.removeValue(forKey: id) } }
+
+    /// Applies a new output buffer limit to every connected client, each on its event loop
+    /// (one already over it is disconnected, as Redis does).
+    func applyOutputBufferLimit(_ limit: Int, logger: Logger) {
+        let channels = entries.withLock { $0.values.map(\.channel) }
+        for channel in channels {
+            channel.eventLoop.execute { OutputBufferLimiter.update(channel, limit: limit, logger: logger) }
+        }
+    }
 
     /// Every client's state, by id.
     var states: [ConnectionState] { entries.withLock { $0.values.map(\.state).sorted { $0.id < $1.id } } }

@@ -77,7 +77,9 @@ extension ServerConfiguration {
             maxQueryBufferBytes = try bytes()
             guard maxQueryBufferBytes >= 1024 else { throw fail("must be at least 1kb") }
         case "client-output-buffer-limit":
-            maxOutputBufferBytes = try outputBufferLimit(arguments, fail: fail)
+            do { maxOutputBufferBytes = try Self.parseOutputBufferLimit(arguments, current: maxOutputBufferBytes) } catch {
+                throw fail(error.reason)
+            }
         case "log-level", "loglevel":
             let text = try single()
             guard let level = Self.parseLogLevel(text) else {
@@ -98,28 +100,34 @@ extension ServerConfiguration {
         }
     }
 
-    /// `client-output-buffer-limit`: one size, or redis.conf's `normal HARD SOFT SECONDS` (the
-    /// hard limit is used; other classes are accepted and ignored). 0 means no limit.
-    private func outputBufferLimit(
-        _ arguments: [String], fail: (String) -> ConfigurationError
-    ) throws(ConfigurationError) -> Int {
-        func size(_ text: String) throws(ConfigurationError) -> Int {
-            guard let value = Self.parseByteSize(text) else { throw fail("'\(text)' is not a size") }
+    /// Why a `client-output-buffer-limit` value was refused.
+    struct OutputBufferLimitError: Error {
+        let reason: String
+    }
+
+    /// Parses `client-output-buffer-limit`: one size, or redis.conf's `CLASS HARD SOFT SECONDS`
+    /// groups (the `normal` class's hard limit is used; `replica` and `pubsub` are accepted and
+    /// ignored). 0 means no limit (`Int.max`); `current` is kept when no `normal` group is given.
+    static func parseOutputBufferLimit(_ arguments: [String], current: Int) throws(OutputBufferLimitError) -> Int {
+        func size(_ text: String) throws(OutputBufferLimitError) -> Int {
+            guard let value = parseByteSize(text) else { throw OutputBufferLimitError(reason: "'\(text)' is not a size") }
             return value == 0 ? Int.max : value
         }
         if arguments.count == 1 { return try size(arguments[0]) }
         guard arguments.count % 4 == 0, !arguments.isEmpty else {
-            throw fail("expects a size, or CLASS HARD SOFT SECONDS")
+            throw OutputBufferLimitError(reason: "expects a size, or CLASS HARD SOFT SECONDS")
         }
-        var limit = maxOutputBufferBytes
+        var limit = current
         for start in stride(from: 0, to: arguments.count, by: 4) {
             let hard = try size(arguments[start + 1])
             _ = try size(arguments[start + 2])
-            guard Int(arguments[start + 3]) != nil else { throw fail("'\(arguments[start + 3])' is not a number of seconds") }
+            guard Int(arguments[start + 3]) != nil else {
+                throw OutputBufferLimitError(reason: "'\(arguments[start + 3])' is not a number of seconds")
+            }
             switch arguments[start].lowercased() {
             case "normal": limit = hard
             case "replica", "slave", "pubsub": break
-            case let other: throw fail("unknown client class '\(other)'")
+            case let other: throw OutputBufferLimitError(reason: "unknown client class '\(other)'")
             }
         }
         return limit
