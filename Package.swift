@@ -41,7 +41,8 @@ let package = Package(
         .systemLibrary(
             name: "CHDF5", pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]),
-        /// jemalloc, linked by the `quiverd` executable only (no library depends on it).
+        /// jemalloc, linked by the `quiverd` executable only (no library depends on it), on Linux
+        /// (elsewhere jemalloc's symbols are prefixed and the system allocator stays).
         .systemLibrary(
             name: "CJemalloc", pkgConfig: "jemalloc",
             providers: [.apt(["libjemalloc-dev"])]),
@@ -104,7 +105,10 @@ let package = Package(
             ]),
         .executableTarget(
             name: "quiverd",
-            dependencies: ["QuiverServer", "CJemalloc", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "QuiverServer", .target(name: "CJemalloc", condition: .when(platforms: [.linux])),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // MARK: Tools (the `quiver` CLI; the only layer that imports Foundation and libhdf5)
 

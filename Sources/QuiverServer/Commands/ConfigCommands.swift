@@ -74,7 +74,7 @@ enum ConfigCommands {
             daemon.maxMemoryLimit.store(settings.maxMemoryBytes, ordering: .relaxed)
             return (before, settings.maxOutputBufferBytes)
         }
-        if after != before { daemon.clients.applyOutputBufferLimit(after, logger: daemon.logger) }
+        if after != before { daemon.clients.applyOutputBufferLimit(settings: daemon.settings, logger: daemon.logger) }
         return .ok
     }
 

@@ -139,6 +139,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         committer = daemon.burstCommitter(for: context.eventLoop)
         searchPool = daemon.searchPool
         daemon.clients.register(state, channel: context.channel)
+        // A `CONFIG SET client-output-buffer-limit` between the channel's set-up and its
+        // registration reached no connection list this one was on.
+        daemon.clients.applyOutputBufferLimit(to: context.channel, settings: daemon.settings, logger: daemon.logger)
         context.fireChannelActive()
     }
 
@@ -175,6 +178,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             buffer = held
         }
         if suspended {
+            // Input while a search runs is an interaction too (the idle timeout, CLIENT LIST).
+            if !inBurst {
+                inBurst = true
+                state.lastInteraction = daemon.database.configuration.wallClock()
+            }
             hold(buffer, context)
         } else {
             process(&buffer, context)
@@ -292,6 +300,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     ) {
         suspended = false
         defer { daemon.searchesInFlight.subtract(1, ordering: .releasing) }
+        daemon.statistics.recordCommand(slot: command.slot, nanoseconds: Int(truncatingIfNeeded: monotonicNanoseconds() &- command.started))
         guard !closing else { return }
         let reply: Result<RESPValue, CommandError>
         switch outcome {
@@ -299,7 +308,6 @@ final class ConnectionHandler: ChannelInboundHandler {
         case .failure: reply = .failure(.err("the server is shutting down"))  // the pool stopped first
         }
         if !command.quiet { self.reply(reply) }
-        daemon.statistics.recordCommand(slot: command.slot, nanoseconds: Int(truncatingIfNeeded: monotonicNanoseconds() &- command.started))
         if var held = unparsed {
             unparsed = nil
             process(&held, context)

@@ -32,12 +32,13 @@ final class OutputBufferLimiter: ChannelInboundHandler {
         try channel.pipeline.syncOperations.addHandler(OutputBufferLimiter(limit: limit, logger: logger), position: .first)
     }
 
-    /// Changes the limit of `channel`'s limiter (`CONFIG SET client-output-buffer-limit`); a
-    /// client already over it is disconnected. Runs on the channel's event loop.
+    /// Changes the limit of `channel`'s limiter (`CONFIG SET client-output-buffer-limit`). The
+    /// channel judges its writability when bytes are queued, so a client already over the new
+    /// limit is disconnected when its next reply is. Runs on the channel's event loop.
     static func update(_ channel: any Channel, limit: Int, logger: Logger) {
-        guard channel.isActive, let limiter = try? channel.pipeline.syncOperations.handler(type: OutputBufferLimiter.self) else {
-            return
-        }
+        guard channel.isActive, let limiter = try? channel.pipeline.syncOperations.handler(type: OutputBufferLimiter.self),
+            limiter.limit != limit
+        else { return }
         limiter.limit = limit
         try? channel.syncOptions?.setOption(.writeBufferWaterMark, value: waterMarks(limit))
     }

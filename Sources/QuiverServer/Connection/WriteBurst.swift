@@ -66,7 +66,6 @@ struct WriteBurst {
                 continue
             }
             if merged.count == 1, positions.isEmpty { positions[merged[0].key] = 0 }
-            merged.reserveCapacity(merged.count + burst.entries.count)
             for entry in burst.entries {
                 let next = merged.count
                 let position = Self.position(of: &positions[entry.key, default: next], next: next)

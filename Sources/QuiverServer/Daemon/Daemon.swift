@@ -96,6 +96,12 @@ public final class Daemon: Sendable {
     ///   with port 0).
     @discardableResult
     public func start() async throws -> [Int] {
+        if configuration.searchThreads > 0 {
+            // Before the listeners: every connection finds the pool when it becomes active.
+            let pool = NIOThreadPool(numberOfThreads: configuration.searchThreads)
+            pool.start()
+            searchPoolState.withLock { $0 = pool }
+        }
         var ports: [Int] = []
         for address in configuration.bindAddresses {
             let daemon = self
@@ -114,11 +120,6 @@ public final class Daemon: Sendable {
             channels.withLock { $0.append(channel) }
             ports.append(channel.localAddress?.port ?? configuration.port)
             logger.info("listening", metadata: ["address": "\(address)", "port": "\(ports.last!)"])
-        }
-        if configuration.searchThreads > 0 {
-            let pool = NIOThreadPool(numberOfThreads: configuration.searchThreads)
-            pool.start()
-            searchPoolState.withLock { $0 = pool }
         }
         startKeyExpiryReclaim()
         try await operations.start(for: self)
@@ -250,12 +251,18 @@ final class ClientRegistry: Sendable {
 
     func unregister(_ id: UInt64) { _ = entries.withLock { $0.removeValue(forKey: id) } }
 
-    /// Applies a new output buffer limit to every connected client, each on its event loop
-    /// (one already over it is disconnected, as Redis does).
-    func applyOutputBufferLimit(_ limit: Int, logger: Logger) {
+    /// Applies the output buffer limit `settings` hold to every connected client, each on its
+    /// event loop, reading the limit there (so that of two `CONFIG SET`s the later one wins on
+    /// every connection). A client over it is disconnected when its next reply is queued.
+    func applyOutputBufferLimit(settings: Locked<RuntimeSettings>, logger: Logger) {
         let channels = entries.withLock { $0.values.map(\.channel) }
-        for channel in channels {
-            channel.eventLoop.execute { OutputBufferLimiter.update(channel, limit: limit, logger: logger) }
+        for channel in channels { applyOutputBufferLimit(to: channel, settings: settings, logger: logger) }
+    }
+
+    /// ``applyOutputBufferLimit(settings:logger:)`` for one connection.
+    func applyOutputBufferLimit(to channel: any Channel, settings: Locked<RuntimeSettings>, logger: Logger) {
+        channel.eventLoop.execute {
+            OutputBufferLimiter.update(channel, limit: settings.withLock { $0.maxOutputBufferBytes }, logger: logger)
         }
     }
 
