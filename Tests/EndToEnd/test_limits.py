@@ -74,29 +74,44 @@ def test_query_buffer_limit(make_server):
     assert max(ping_latencies(server, 3)) < 1
 
 
-def test_output_buffer_limit_disconnects_a_client_that_never_reads(make_server):
-    server = make_server("--durability", "none", "--client-output-buffer-limit", "4mb")
-    value = b"v" * (1 << 20)
+BIG = b"v" * (1 << 20)
+
+
+def set_big(server):
+    """Stores a 1 MiB value under `big`."""
     setter = connect(server)
-    setter.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(value), value))
+    setter.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(BIG), BIG))
     assert setter.recv(64) == b"+OK\r\n"
+
+
+def slow_reader(server):
+    """A client with a 4 KiB receive buffer that will not read."""
     slow = socket.socket()
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     slow.connect(("127.0.0.1", server.port))
+    return slow
+
+
+def assert_every_big_reply_arrives(server, count=16):
+    reader = connect(server)
+    reader.sendall(b"GET big\r\n" * count + b"QUIT\r\n")
+    time.sleep(0.5)
+    assert len(read_until_closed(reader)) == count * (len(BIG) + len(b"$1048576\r\n\r\n")) + len(b"+OK\r\n")
+
+
+def test_output_buffer_limit_disconnects_a_client_that_never_reads(make_server):
+    server = make_server("--durability", "none", "--client-output-buffer-limit", "4mb")
+    set_big(server)
+    slow = slow_reader(server)
     slow.sendall(b"GET big\r\n" * 64)
     time.sleep(1.0)
     assert max(ping_latencies(server, 5)) < 1
     received = read_until_closed(slow)
-    assert len(received) < 64 * len(value)
+    assert len(received) < 64 * len(BIG)
     # Without the limit the same client gets every reply.
     roomy = make_server("--durability", "none")
-    setter = connect(roomy)
-    setter.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(value), value))
-    assert setter.recv(64) == b"+OK\r\n"
-    reader = connect(roomy)
-    reader.sendall(b"GET big\r\n" * 16 + b"QUIT\r\n")
-    time.sleep(0.5)
-    assert len(read_until_closed(reader)) == 16 * (len(value) + len(b"$1048576\r\n\r\n")) + len(b"+OK\r\n")
+    set_big(roomy)
+    assert_every_big_reply_arrives(roomy)
 
 
 def test_output_buffer_limit_is_set_at_run_time_for_connected_clients(make_server):
@@ -105,13 +120,8 @@ def test_output_buffer_limit_is_set_at_run_time_for_connected_clients(make_serve
     c = server.client()
     limit = c.config_get("client-output-buffer-limit")["client-output-buffer-limit"]
     assert limit.startswith("normal 268435456 0 0 ")
-    value = b"v" * (1 << 20)
-    setter = connect(server)
-    setter.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n%s\r\n" % (len(value), value))
-    assert setter.recv(64) == b"+OK\r\n"
-    slow = socket.socket()
-    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    slow.connect(("127.0.0.1", server.port))
+    set_big(server)
+    slow = slow_reader(server)
     slow.sendall(b"PING\r\n")
     assert slow.recv(64) == b"+PONG\r\n"  # connected before the change
     assert c.config_set("client-output-buffer-limit", "normal 4mb 0 0 pubsub 32mb 8mb 60")
@@ -119,7 +129,7 @@ def test_output_buffer_limit_is_set_at_run_time_for_connected_clients(make_serve
     time.sleep(0.2)
     slow.sendall(b"GET big\r\n" * 64)
     time.sleep(1.0)
-    assert len(read_until_closed(slow)) < 64 * len(value)
+    assert len(read_until_closed(slow)) < 64 * len(BIG)
     with pytest.raises(redis.ResponseError, match="unknown client class"):
         c.config_set("client-output-buffer-limit", "vip 1mb 1mb 0")
     with pytest.raises(redis.ResponseError, match="not a size"):
@@ -127,10 +137,7 @@ def test_output_buffer_limit_is_set_at_run_time_for_connected_clients(make_serve
     assert c.config_set("client-output-buffer-limit", "0")
     assert c.config_get("client-output-buffer-limit")["client-output-buffer-limit"].startswith("normal 0 0 0 ")
     # No limit: a new client that reads late gets every reply.
-    reader = connect(server)
-    reader.sendall(b"GET big\r\n" * 16 + b"QUIT\r\n")
-    time.sleep(0.5)
-    assert len(read_until_closed(reader)) == 16 * (len(value) + len(b"$1048576\r\n\r\n")) + len(b"+OK\r\n")
+    assert_every_big_reply_arrives(server)
 
 
 def test_maxclients(make_server):
