@@ -246,17 +246,11 @@ public final class CacheTable: Sendable {
     /// - Returns: the keys evicted to make room, or `nil` when the entry alone exceeds the byte bound
     ///   (then the key's old value is removed, as ``storeEvicting(_:)-([PendingStore])`` does).
     package func storeEvicting(_ key: Key, _ value: [UInt8], deadline: Int64) -> [Key]? {
-        guard admits(key, value, deadline: deadline) else {
-            state.withLock { state in
-                if let slot = state.slots[key] { state.removeSlot(slot) }
-            }
-            return nil
-        }
         let configuration = self.configuration
         return state.withLock { state in
             var evicted: [Key] = []
-            state.store(key, value, deadline: deadline, within: configuration, evicting: &evicted)
-            return evicted
+            return storeOrRemove(key, value, deadline: deadline, in: &state, within: configuration, evicting: &evicted)
+                ? evicted : nil
         }
     }
 
@@ -270,16 +264,27 @@ public final class CacheTable: Sendable {
         let configuration = self.configuration
         return state.withLock { state in
             var evicted: [Key] = []
-            for entry in run {
-                if admits(entry.key, entry.value, deadline: entry.deadline) {
-                    state.store(entry.key, entry.value, deadline: entry.deadline, within: configuration, evicting: &evicted)
-                } else {
-                    if let slot = state.slots[entry.key] { state.removeSlot(slot) }
-                    evicted.append(entry.key)
-                }
+            for entry in run where !storeOrRemove(
+                entry.key, entry.value, deadline: entry.deadline, in: &state, within: configuration, evicting: &evicted)
+            {
+                evicted.append(entry.key)
             }
             return evicted
         }
+    }
+
+    /// Stores an entry the table admits (evicting into `evicted` to stay in bounds) and returns
+    /// `true`; for one it cannot hold, removes the key's old value and returns `false`.
+    private func storeOrRemove(
+        _ key: Key, _ value: [UInt8], deadline: Int64, in state: inout State, within configuration: Configuration,
+        evicting evicted: inout [Key]
+    ) -> Bool {
+        guard admits(key, value, deadline: deadline) else {
+            if let slot = state.slots[key] { state.removeSlot(slot) }
+            return false
+        }
+        state.store(key, value, deadline: deadline, within: configuration, evicting: &evicted)
+        return true
     }
 
     /// Whether an entry can be stored at all (a free-slot deadline or more bytes than the bound cannot).

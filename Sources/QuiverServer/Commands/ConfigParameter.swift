@@ -65,13 +65,13 @@ struct ConfigParameter: Sendable {
             },
             parse: { value throws(Failure) in
                 let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-                let limit: Int
+                let limit: Int?
                 do throws(ServerConfiguration.OutputBufferLimitError) {
-                    limit = try ServerConfiguration.parseOutputBufferLimit(words, current: -1)
+                    limit = try ServerConfiguration.parseOutputBufferLimit(words)
                 } catch {
                     throw Failure(reason: error.reason)
                 }
-                return { settings in if limit >= 0 { settings.maxOutputBufferBytes = limit } }
+                return { settings in if let limit { settings.maxOutputBufferBytes = limit } }
             }),
         immutable("port") { "\($0.configuration.port)" },
         immutable("bind") { $0.configuration.bindAddresses.joined(separator: " ") },

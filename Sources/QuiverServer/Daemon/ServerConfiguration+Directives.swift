@@ -77,7 +77,7 @@ extension ServerConfiguration {
             maxQueryBufferBytes = try bytes()
             guard maxQueryBufferBytes >= 1024 else { throw fail("must be at least 1kb") }
         case "client-output-buffer-limit":
-            do { maxOutputBufferBytes = try Self.parseOutputBufferLimit(arguments, current: maxOutputBufferBytes) } catch {
+            do { maxOutputBufferBytes = try Self.parseOutputBufferLimit(arguments) ?? maxOutputBufferBytes } catch {
                 throw fail(error.reason)
             }
         case "log-level", "loglevel":
@@ -107,8 +107,8 @@ extension ServerConfiguration {
 
     /// Parses `client-output-buffer-limit`: one size, or redis.conf's `CLASS HARD SOFT SECONDS`
     /// groups (the `normal` class's hard limit is used; `replica` and `pubsub` are accepted and
-    /// ignored). 0 means no limit (`Int.max`); `current` is kept when no `normal` group is given.
-    static func parseOutputBufferLimit(_ arguments: [String], current: Int) throws(OutputBufferLimitError) -> Int {
+    /// ignored). 0 means no limit (`Int.max`); `nil` when no `normal` group is given.
+    static func parseOutputBufferLimit(_ arguments: [String]) throws(OutputBufferLimitError) -> Int? {
         func size(_ text: String) throws(OutputBufferLimitError) -> Int {
             guard let value = parseByteSize(text) else { throw OutputBufferLimitError(reason: "'\(text)' is not a size") }
             return value == 0 ? Int.max : value
@@ -117,7 +117,7 @@ extension ServerConfiguration {
         guard arguments.count % 4 == 0, !arguments.isEmpty else {
             throw OutputBufferLimitError(reason: "expects a size, or CLASS HARD SOFT SECONDS")
         }
-        var limit = current
+        var limit: Int?
         for start in stride(from: 0, to: arguments.count, by: 4) {
             let hard = try size(arguments[start + 1])
             _ = try size(arguments[start + 2])

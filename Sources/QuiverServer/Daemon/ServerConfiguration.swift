@@ -55,8 +55,9 @@ public struct ServerConfiguration: Sendable {
 
     /// The default `io-threads` for a machine of `cores` cores: all but two of them, at least one
     /// and at most eight (Redis's advice for its I/O threads: leave cores to the kernel's network
-    /// work and to clients). On 2 cores shared with `redis-benchmark`, one loop measured GET at
-    /// 0.76-0.87x of redis-server against 0.70x with two, SET the same (docs/benchmarks.md).
+    /// work and to clients). On 2 cores shared with `redis-benchmark`, one loop measured SET at
+    /// 0.87-0.97x and GET at 0.85-0.91x of redis-server against 0.72x and 0.64x with two
+    /// (`tools/bench-strings`, docs/benchmarks.md).
     public static func defaultIOThreads(cores: Int) -> Int { max(1, min(cores - 2, 8)) }
 
     /// Threads `VSIM` searches run on (`search-threads`), off the event loops, as Redis runs
@@ -68,8 +69,8 @@ public struct ServerConfiguration: Sendable {
 
     /// The default `search-threads` for a machine of `cores` cores: every core (at most 32) when
     /// there are more than two, else none. On 2 cores shared with the clients the hand-over
-    /// cost more than it bought: one connection's VSIM at the default EF measured about 2,400
-    /// QPS against 3,400 on the event loop (docs/protocol/vector-sets.md).
+    /// cost more than it bought: one connection's VSIM at the default EF measured 0.77-0.79x
+    /// the QPS of searching on the event loop (`tools/bench-vsim`, docs/protocol/vector-sets.md).
     public static func defaultSearchThreads(cores: Int) -> Int { cores > 2 ? min(cores, 32) : 0 }
 
     // MARK: Operations
